@@ -1,0 +1,45 @@
+//! An employee of a company. `employee_code` is unique per company and is the `aliasID`
+//! the camera vendor knows the person by.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "employees")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub department_id: Option<Uuid>,
+    pub employee_code: String,
+    /// Lower-cased `employee_code`: codes are unique and matched case-insensitively (photo file
+    /// names arrive in any case).
+    pub employee_code_key: String,
+    pub full_name: String,
+    /// Lower-cased copy of `full_name` for case-insensitive search on every backend.
+    pub full_name_search: String,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    pub work_status: WorkStatus,
+    /// The HR profile picture; never sent to the camera vendor.
+    pub profile_picture_url: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum WorkStatus {
+    #[sea_orm(string_value = "WORKING")]
+    Working,
+    #[sea_orm(string_value = "UNPAID_LEAVE")]
+    UnpaidLeave,
+    #[sea_orm(string_value = "MATERNITY_LEAVE")]
+    MaternityLeave,
+    #[sea_orm(string_value = "RESIGNED")]
+    Resigned,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,9 @@
+//! sea-orm models for the timekeeping database. Models only: GraphQL types live in the server
+//! crate and convert from these, so renaming a column never silently changes the API.
+
+pub mod company;
+pub mod department;
+pub mod employee;
+pub mod user;
+
+pub use sea_orm;

@@ -1,0 +1,159 @@
+//! The command line (design §7). Every setting is an environment variable, listed by `--help`.
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Role, service as users},
+    companies::service as companies,
+    config::Settings,
+    graphql,
+    startup::{self, Application},
+};
+
+/// Camera timekeeping API server: links a company's Hanet cameras, syncs employees to them and
+/// turns check-ins into attendance. Serves GraphQL (with GraphiQL) at /graphql.
+#[derive(Parser, Debug)]
+#[command(name = "timekeeping", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL) that `schema.graphql` holds.
+    Schema,
+    /// Create a company and its first admin; prints the company id. The admin password is read
+    /// from TIMEKEEPING_ADMIN_PASSWORD, or else from the first line of standard input.
+    CreateCompany {
+        /// Company name.
+        #[arg(long)]
+        name: String,
+        /// Email the admin logs in with.
+        #[arg(long)]
+        admin_email: String,
+        /// IANA time zone attendance days are counted in.
+        #[arg(long, default_value = companies::DEFAULT_TIME_ZONE)]
+        timezone: String,
+    },
+    /// Switch camera timekeeping on for a company (`--off` switches it off).
+    EnableCamera {
+        /// The company id `create-company` printed.
+        #[arg(long)]
+        company: Uuid,
+        /// Switch it off instead.
+        #[arg(long)]
+        off: bool,
+    },
+    /// Create a platform operator login (may switch camera timekeeping on). The password is
+    /// read like `create-company`'s.
+    CreateOperator {
+        /// Email the operator logs in with.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(cli.settings).await?;
+            let settings = &app.state().settings;
+            tracing::info!(
+                port = app.port(),
+                graphiql = format!("{}/graphql", settings.public_url()),
+                "timekeeping is serving"
+            );
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            startup::build_state(cli.settings).await?;
+            eprintln!("migrations applied");
+        }
+        Command::Schema => print!("{}", graphql::sdl()),
+        Command::CreateCompany {
+            name,
+            admin_email,
+            timezone,
+        } => {
+            let password = read_password()?;
+            let state = startup::build_state(cli.settings).await?;
+            let company = companies::create_company_with_admin(
+                &state.db,
+                &name,
+                &timezone,
+                &admin_email,
+                password,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+            eprintln!(
+                "created company {:?} with admin {admin_email}",
+                company.name
+            );
+            println!("{}", company.id);
+        }
+        Command::EnableCamera { company, off } => {
+            let state = startup::build_state(cli.settings).await?;
+            let company = companies::set_camera_timekeeping(&state.db, company, !off)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+            eprintln!(
+                "camera timekeeping is {} for {:?}",
+                if company.camera_timekeeping_enabled {
+                    "on"
+                } else {
+                    "off"
+                },
+                company.name
+            );
+        }
+        Command::CreateOperator { email } => {
+            let password = read_password()?;
+            let state = startup::build_state(cli.settings).await?;
+            let user = users::create_user(
+                &state.db,
+                users::NewUser {
+                    company_id: None,
+                    email,
+                    password,
+                    role: Role::PlatformOperator,
+                    employee_id: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+            println!("{}", user.id);
+        }
+    }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("TIMEKEEPING_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    eprintln!(
+        "password (TIMEKEEPING_ADMIN_PASSWORD is not set; reading one line from standard input):"
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        bail!("no password given: set TIMEKEEPING_ADMIN_PASSWORD or pipe it on standard input");
+    }
+    Ok(password)
+}

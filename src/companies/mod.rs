@@ -1,0 +1,76 @@
+//! Companies (tenants): the caller's company, and the platform operator's on/off switch for
+//! camera timekeeping.
+
+pub mod service;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+
+use crate::{auth::ContextExt, ids};
+
+pub struct Company(pub entity::company::Model);
+
+/// The caller's company.
+#[Object]
+impl Company {
+    /// Opaque identifier.
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// IANA time zone in which attendance days are counted, e.g. `Asia/Ho_Chi_Minh`.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// Whether a platform operator has switched camera timekeeping on; camera operations
+    /// answer `FEATURE_NOT_ENABLED` while it is off.
+    async fn camera_timekeeping_enabled(&self) -> bool {
+        self.0.camera_timekeeping_enabled
+    }
+    /// When the company was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(Default)]
+pub struct CompanyQuery;
+
+/// Company queries.
+#[Object]
+impl CompanyQuery {
+    /// The caller's company; null for platform operators, who belong to none.
+    async fn company(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Company>> {
+        let session = ctx.session()?;
+        let Some(company_id) = session.company_id else {
+            return Ok(None);
+        };
+        let db = &ctx.app()?.db;
+        Ok(Some(Company(service::get(db, company_id).await?)))
+    }
+}
+
+#[derive(Default)]
+pub struct CompanyMutation;
+
+/// Company mutations.
+#[Object]
+impl CompanyMutation {
+    /// Switches camera timekeeping on or off for a company (platform operators only).
+    async fn set_camera_timekeeping(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The company to switch.")] company_id: ID,
+        #[graphql(desc = "On (true) or off (false).")] enabled: bool,
+    ) -> async_graphql::Result<Company> {
+        ctx.require_operator()?;
+        let company_id = ids::parse(&company_id, "company")?;
+        let db = &ctx.app()?.db;
+        Ok(Company(
+            service::set_camera_timekeeping(db, company_id, enabled).await?,
+        ))
+    }
+}

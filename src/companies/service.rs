@@ -1,0 +1,78 @@
+//! Creating companies and flipping their camera-timekeeping switch.
+
+use chrono::Utc;
+use entity::company;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Role, service as users},
+    error::{ApiError, ApiResult},
+};
+
+/// The default time zone of a new company.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Ho_Chi_Minh";
+
+pub fn validate_time_zone(tz: &str) -> ApiResult<String> {
+    tz.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| ApiError::bad_input("timeZone", format!("{tz:?} is not an IANA time zone")))
+}
+
+/// Creates a company and its first admin in one transaction.
+pub async fn create_company_with_admin(
+    db: &DatabaseConnection,
+    name: &str,
+    time_zone: &str,
+    admin_email: &str,
+    admin_password: String,
+) -> ApiResult<company::Model> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ApiError::bad_input("name", "must not be empty"));
+    }
+    let time_zone = validate_time_zone(time_zone)?;
+    let txn = db.begin().await?;
+    let company = company::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_owned()),
+        time_zone: Set(time_zone),
+        camera_timekeeping_enabled: Set(false),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    users::create_user(
+        &txn,
+        users::NewUser {
+            company_id: Some(company.id),
+            email: admin_email.to_owned(),
+            password: admin_password,
+            role: Role::Admin,
+            employee_id: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(company)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<company::Model> {
+    company::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("company"))
+}
+
+pub async fn set_camera_timekeeping(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    enabled: bool,
+) -> ApiResult<company::Model> {
+    let mut model = get(db, id).await?.into_active_model();
+    model.camera_timekeeping_enabled = Set(enabled);
+    Ok(model.update(db).await?)
+}

@@ -1,0 +1,264 @@
+//! Settings: every one is an environment variable with a default, parsed by clap so that
+//! `timekeeping --help` lists them (with their defaults) straight from the code that reads them.
+//! clap is already the CLI parser; using its `env` support keeps one source of truth instead of
+//! a second config crate. Values are validated at start, and errors name the variable.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use secrecy::SecretString;
+
+/// Every setting of the server. Flags exist for each, but the variables are the interface.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Settings {
+    /// Database URL: `sqlite://path/file.db` or `postgres://user@host/db`.
+    /// Default: `sqlite://<TIMEKEEPING_DATA_DIR>/timekeeping.db`.
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Maximum open database connections.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_DB_MAX_CONNECTIONS",
+        value_name = "TIMEKEEPING_DB_MAX_CONNECTIONS",
+        default_value_t = 10
+    )]
+    pub db_max_connections: u32,
+
+    /// Address the HTTP server listens on (`127.0.0.1:0` picks a free port).
+    #[arg(
+        long,
+        env = "TIMEKEEPING_BIND",
+        value_name = "TIMEKEEPING_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub bind: SocketAddr,
+
+    /// Public base URL of this server, used in links it hands out (OAuth callback, photo URLs).
+    /// Default: `http://<TIMEKEEPING_BIND>`.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_PUBLIC_URL",
+        value_name = "TIMEKEEPING_PUBLIC_URL"
+    )]
+    pub public_url: Option<String>,
+
+    /// Directory for the SQLite database, generated secrets and stored photos.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_DATA_DIR",
+        value_name = "TIMEKEEPING_DATA_DIR",
+        default_value = "data"
+    )]
+    pub data_dir: PathBuf,
+
+    /// Secret for signing login tokens (HS256, at least 32 characters).
+    /// Default: generated once and kept in `<TIMEKEEPING_DATA_DIR>/jwt-secret`.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_JWT_SECRET",
+        value_name = "TIMEKEEPING_JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<SecretString>,
+
+    /// Lifetime of a login token, in minutes.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_JWT_TTL_MINUTES",
+        value_name = "TIMEKEEPING_JWT_TTL_MINUTES",
+        default_value_t = 720
+    )]
+    pub jwt_ttl_minutes: u32,
+
+    /// `iss` claim written into and required of login tokens.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_JWT_ISSUER",
+        value_name = "TIMEKEEPING_JWT_ISSUER",
+        default_value = "timekeeping"
+    )]
+    pub jwt_issuer: String,
+
+    /// `aud` claim written into and required of login tokens.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_JWT_AUDIENCE",
+        value_name = "TIMEKEEPING_JWT_AUDIENCE",
+        default_value = "timekeeping-api"
+    )]
+    pub jwt_audience: String,
+
+    /// Comma-separated browser origins allowed to call the API cross-origin
+    /// (e.g. `https://hr.example.com`). Empty: no cross-origin access.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_CORS_ORIGINS",
+        value_name = "TIMEKEEPING_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// Largest accepted JSON GraphQL request body, in bytes.
+    #[arg(long, env = "TIMEKEEPING_MAX_BODY_BYTES", value_name = "TIMEKEEPING_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Largest accepted multipart (upload) request, in bytes.
+    #[arg(long, env = "TIMEKEEPING_MAX_UPLOAD_REQUEST_BYTES", value_name = "TIMEKEEPING_MAX_UPLOAD_REQUEST_BYTES", default_value_t = 2 * 1024 * 1024 * 1024)]
+    pub max_upload_request_bytes: usize,
+
+    /// Largest accepted single uploaded file, in bytes.
+    #[arg(long, env = "TIMEKEEPING_MAX_UPLOAD_FILE_BYTES", value_name = "TIMEKEEPING_MAX_UPLOAD_FILE_BYTES", default_value_t = 15 * 1024 * 1024)]
+    pub max_upload_file_bytes: usize,
+
+    /// Most files accepted in one upload request.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_MAX_UPLOAD_FILES",
+        value_name = "TIMEKEEPING_MAX_UPLOAD_FILES",
+        default_value_t = 1000
+    )]
+    pub max_upload_files: usize,
+
+    /// Deepest accepted GraphQL query nesting.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_QUERY_DEPTH_LIMIT",
+        value_name = "TIMEKEEPING_QUERY_DEPTH_LIMIT",
+        default_value_t = 20
+    )]
+    pub query_depth_limit: usize,
+
+    /// Highest accepted GraphQL query complexity (a list field counts its page size times its
+    /// selection).
+    #[arg(
+        long,
+        env = "TIMEKEEPING_QUERY_COMPLEXITY_LIMIT",
+        value_name = "TIMEKEEPING_QUERY_COMPLEXITY_LIMIT",
+        default_value_t = 5000
+    )]
+    pub query_complexity_limit: usize,
+
+    /// Seconds a WebSocket may stay open without sending `connection_init`.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_WS_INIT_TIMEOUT_SECS",
+        value_name = "TIMEKEEPING_WS_INIT_TIMEOUT_SECS",
+        default_value_t = 10
+    )]
+    pub ws_init_timeout_secs: u64,
+
+    /// HTTP worker threads (0: one per CPU core).
+    #[arg(
+        long,
+        env = "TIMEKEEPING_HTTP_WORKERS",
+        value_name = "TIMEKEEPING_HTTP_WORKERS",
+        default_value_t = 0
+    )]
+    pub http_workers: usize,
+
+    /// Log output: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
+    #[arg(long, env = "TIMEKEEPING_LOG_FORMAT", value_name = "TIMEKEEPING_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+}
+
+impl Settings {
+    /// Checks what clap cannot, naming the variable at fault.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            bail!(
+                "DATABASE_URL must start with sqlite: or postgres:// (got a {} URL)",
+                url.split(':').next().unwrap_or("bad")
+            );
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("TIMEKEEPING_PUBLIC_URL must be an http:// or https:// URL");
+        }
+        if self.jwt_ttl_minutes == 0 {
+            bail!("TIMEKEEPING_JWT_TTL_MINUTES must be at least 1");
+        }
+        if self.db_max_connections == 0 {
+            bail!("TIMEKEEPING_DB_MAX_CONNECTIONS must be at least 1");
+        }
+        for origin in self.cors_origins.iter().filter(|o| !o.is_empty()) {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                bail!("TIMEKEEPING_CORS_ORIGINS: {origin:?} is not an http(s) origin");
+            }
+        }
+        if self.max_body_bytes < 1024 {
+            bail!("TIMEKEEPING_MAX_BODY_BYTES must be at least 1024");
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/timekeeping.db", self.data_dir.display()))
+    }
+
+    /// Base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    pub fn ws_init_timeout(&self) -> Duration {
+        Duration::from_secs(self.ws_init_timeout_secs)
+    }
+
+    /// Creates the data directory if needed.
+    pub fn ensure_data_dir(&self) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!(
+                "TIMEKEEPING_DATA_DIR: cannot create {}",
+                self.data_dir.display()
+            )
+        })
+    }
+}
+
+/// Reads the secret kept in `<data dir>/<name>`, generating it on first use (owner-only file).
+pub fn persistent_secret(settings: &Settings, name: &str) -> anyhow::Result<String> {
+    use rand::RngCore;
+    settings.ensure_data_dir()?;
+    let path = settings.data_dir.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => return Ok(s.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    // Re-read: if another process won the race to create it, its secret is the one kept.
+    let kept =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(kept.trim().to_owned())
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => file.write_all(contents.as_bytes()),
+        // Another process created it first: theirs wins.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,60 @@
+//! Database connection: SQLite (WAL, foreign keys on, busy timeout) by default, PostgreSQL when
+//! the URL says so. Every statement is counted for tests and metrics.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::Context;
+use migration::MigratorTrait;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, sqlx::sqlite};
+
+use crate::config::Settings;
+
+pub async fn connect(
+    settings: &Settings,
+    statements: Arc<AtomicU64>,
+) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.database_url();
+    let is_sqlite = url.starts_with("sqlite:");
+    if is_sqlite && settings.database_url.is_none() {
+        settings.ensure_data_dir()?;
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    if is_sqlite {
+        options.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    }
+    let mut db = Database::connect(options).await.with_context(|| {
+        format!(
+            "DATABASE_URL: cannot connect to the {} database",
+            if is_sqlite { "SQLite" } else { "PostgreSQL" }
+        )
+    })?;
+    db.set_metric_callback(move |_info| {
+        statements.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(db)
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    migration::Migrator::up(db, None)
+        .await
+        .context("running database migrations")
+}

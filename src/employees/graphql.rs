@@ -1,0 +1,161 @@
+//! Employee queries and mutations: thin resolvers over [`super::service`].
+
+use async_graphql::{Context, ID, MaybeUndefined, Object, Upload};
+
+use super::{
+    import::{self, ImportEmployeesPayload},
+    service::{self, EmployeeChanges, ListQuery, NewEmployee},
+    types::{CreateEmployeeInput, Employee, EmployeeFilter, UpdateEmployeeInput},
+};
+use crate::{
+    auth::{ContextExt, Permission},
+    error::{ApiError, ApiResult},
+    ids, pagination,
+};
+
+crate::connection!(
+    EmployeeConnection,
+    EmployeeEdge,
+    Employee,
+    "One page of the company's employees.",
+    "An employee in a page, with its cursor."
+);
+
+#[async_trait::async_trait]
+impl pagination::Countable for ListQuery {
+    async fn count(&self, db: &sea_orm::DatabaseConnection) -> ApiResult<u64> {
+        service::count(db, self).await
+    }
+}
+
+#[derive(Default)]
+pub struct EmployeesQuery;
+
+/// Employee queries.
+#[Object]
+impl EmployeesQuery {
+    /// The company's employees in employee-ID order, filtered and paginated.
+    #[graphql(complexity = "pagination::connection_complexity(first, child_complexity)")]
+    async fn employees(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions employees must meet.")] filter: Option<EmployeeFilter>,
+        #[graphql(desc = "Page size (default 20, at most 200).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<EmployeeConnection> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let first = pagination::page_size(first)?;
+        let after = pagination::decode_after(after.as_deref())?;
+        let query = ListQuery::new(scope.company_id, &filter.unwrap_or_default())?;
+        let db = &ctx.app()?.db;
+        let (rows, has_next) = service::page(db, &query, first, after.as_deref()).await?;
+        let rows = rows
+            .into_iter()
+            .map(|e| (pagination::cursor(&e.employee_code_key), Employee(e)))
+            .collect();
+        Ok(EmployeeConnection::new(
+            rows,
+            after.is_some(),
+            has_next,
+            Box::new(query),
+        ))
+    }
+
+    /// One employee of the company; `NOT_FOUND` for ids of other companies.
+    async fn employee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The employee's id.")] id: ID,
+    ) -> async_graphql::Result<Employee> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let id = ids::parse(&id, "employee")?;
+        let db = &ctx.app()?.db;
+        Ok(Employee(service::get(db, scope.company_id, id).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct EmployeesMutation;
+
+/// Employee mutations.
+#[Object]
+impl EmployeesMutation {
+    /// Creates an employee; an employee ID already used answers `CONFLICT`.
+    async fn create_employee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new employee.")] input: CreateEmployeeInput,
+    ) -> async_graphql::Result<Employee> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let department_id = input
+            .department_id
+            .as_ref()
+            .map(|id| ids::parse(id, "department"))
+            .transpose()?;
+        let new = NewEmployee {
+            employee_code: input.employee_code,
+            full_name: input.full_name,
+            email: input.email,
+            title: input.title,
+            department_id,
+            work_status: input.work_status.map(Into::into),
+            profile_picture_url: input.profile_picture_url,
+        };
+        let db = &ctx.app()?.db;
+        Ok(Employee(service::create(db, scope.company_id, new).await?))
+    }
+
+    /// Changes an employee.
+    async fn update_employee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The employee to change.")] id: ID,
+        #[graphql(desc = "The changes.")] input: UpdateEmployeeInput,
+    ) -> async_graphql::Result<Employee> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let id = ids::parse(&id, "employee")?;
+        let department_id = match tri(input.department_id) {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(id)) => Some(Some(ids::parse(&id, "department")?)),
+        };
+        let changes = EmployeeChanges {
+            employee_code: input.employee_code,
+            full_name: input.full_name,
+            email: tri(input.email),
+            title: tri(input.title),
+            department_id,
+            work_status: input.work_status.map(Into::into),
+            profile_picture_url: tri(input.profile_picture_url),
+        };
+        let db = &ctx.app()?.db;
+        Ok(Employee(
+            service::update(db, scope.company_id, id, changes).await?,
+        ))
+    }
+
+    /// Imports employees from a CSV file with the header
+    /// `employee_code,full_name,email,title,department,work_status`. One result per row; a bad
+    /// row fails alone. Existing employee IDs are updated; unknown departments are created.
+    async fn import_employees(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The CSV file (UTF-8).")] file: Upload,
+    ) -> async_graphql::Result<ImportEmployeesPayload> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let upload = file
+            .value(ctx)
+            .map_err(|e| ApiError::bad_input("file", format!("upload unreadable: {e}")))?;
+        let db = &ctx.app()?.db;
+        Ok(import::import(db, scope.company_id, Box::new(upload.into_read())).await?)
+    }
+}
+
+/// Omitted → `None` (keep), `null` → `Some(None)` (clear), a value → `Some(Some(v))`.
+fn tri<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}

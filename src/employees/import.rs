@@ -1,0 +1,294 @@
+//! CSV import: `employee_code,full_name,email,title,department,work_status` with a header row.
+//! Each row is applied in its own savepoint, so a bad row fails alone and is reported with its
+//! line number. A code that exists already updates that employee; empty cells leave an existing
+//! employee's value as it is. Unknown departments are created.
+
+use std::{collections::HashMap, io::Read};
+
+use async_graphql::{Enum, SimpleObject};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use uuid::Uuid;
+
+use super::{
+    service::{self, EmployeeChanges, NewEmployee},
+    types::Employee,
+};
+use crate::{
+    departments,
+    error::{ApiError, ApiResult},
+};
+use entity::employee::WorkStatus;
+
+/// What happened to one CSV row.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ImportRowStatus {
+    /// A new employee was created.
+    Created,
+    /// An employee with that ID existed and was updated.
+    Updated,
+    /// The row was not applied; see `errorCode` and `message`.
+    Failed,
+}
+
+/// The outcome of one CSV row.
+#[derive(SimpleObject)]
+pub struct ImportRowResult {
+    /// Line number in the file (the header is line 1).
+    pub line: u64,
+    /// The row's employee ID, as written.
+    pub employee_code: Option<String>,
+    /// What happened.
+    pub status: ImportRowStatus,
+    /// The created or updated employee.
+    pub employee: Option<Employee>,
+    /// Why the row failed: `BAD_USER_INPUT`, `CONFLICT`, … (null on success).
+    pub error_code: Option<String>,
+    /// Human-readable reason (null on success).
+    pub message: Option<String>,
+}
+
+/// Results of an employee CSV import, one per data row in file order.
+#[derive(SimpleObject)]
+pub struct ImportEmployeesPayload {
+    /// Rows that created an employee.
+    pub created: u32,
+    /// Rows that updated an employee.
+    pub updated: u32,
+    /// Rows that failed.
+    pub failed: u32,
+    /// One result per data row.
+    pub results: Vec<ImportRowResult>,
+}
+
+const COLUMNS: [&str; 6] = [
+    "employee_code",
+    "full_name",
+    "email",
+    "title",
+    "department",
+    "work_status",
+];
+
+/// A parsed data row: its line and the six cells (absent columns read as empty).
+struct Row {
+    line: u64,
+    cells: Result<[String; 6], String>,
+}
+
+/// Reads and parses the whole file (blocking; run off the executor).
+fn parse(mut file: Box<dyn Read + Send>) -> ApiResult<Vec<Row>> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| ApiError::bad_input("file", format!("upload unreadable: {e}")))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| ApiError::bad_input("file", format!("unreadable CSV header: {e}")))?
+        .clone();
+    let positions: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|col| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(col))
+        })
+        .collect();
+    if positions[0].is_none() || positions[1].is_none() {
+        return Err(ApiError::bad_input(
+            "file",
+            format!(
+                "the header row must name at least employee_code and full_name (expected: {})",
+                COLUMNS.join(",")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let row = match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line());
+                let cells = std::array::from_fn(|i| {
+                    positions[i]
+                        .and_then(|p| record.get(p))
+                        .unwrap_or("")
+                        .to_owned()
+                });
+                Row {
+                    line,
+                    cells: Ok(cells),
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                Row {
+                    line,
+                    cells: Err(format!("unreadable CSV row: {e}")),
+                }
+            }
+        };
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn parse_status(cell: &str) -> ApiResult<Option<WorkStatus>> {
+    let normalized = cell.trim().to_ascii_uppercase().replace([' ', '-'], "_");
+    Ok(Some(match normalized.as_str() {
+        "" => return Ok(None),
+        "WORKING" => WorkStatus::Working,
+        "UNPAID_LEAVE" => WorkStatus::UnpaidLeave,
+        "MATERNITY_LEAVE" => WorkStatus::MaternityLeave,
+        "RESIGNED" => WorkStatus::Resigned,
+        _ => {
+            return Err(ApiError::bad_input(
+                "work_status",
+                format!("{cell:?} is not one of WORKING, UNPAID_LEAVE, MATERNITY_LEAVE, RESIGNED"),
+            ));
+        }
+    }))
+}
+
+fn non_empty(cell: &str) -> Option<String> {
+    Some(cell.trim().to_owned()).filter(|c| !c.is_empty())
+}
+
+/// Imports the file's rows into the company.
+pub async fn import(
+    db: &DatabaseConnection,
+    company_id: Uuid,
+    file: Box<dyn Read + Send>,
+) -> ApiResult<ImportEmployeesPayload> {
+    let rows = tokio::task::spawn_blocking(move || parse(file))
+        .await
+        .map_err(ApiError::internal)??;
+    let mut departments: HashMap<String, Uuid> = HashMap::new();
+    let txn = db.begin().await?;
+    let mut payload = ImportEmployeesPayload {
+        created: 0,
+        updated: 0,
+        failed: 0,
+        results: Vec::with_capacity(rows.len()),
+    };
+    for row in rows {
+        let code = row.cells.as_ref().ok().and_then(|c| non_empty(&c[0]));
+        let outcome = match row.cells {
+            Err(message) => Err(ApiError::bad_input("file", message)),
+            Ok(cells) => {
+                let savepoint = txn.begin().await?;
+                match apply_row(&savepoint, company_id, &cells, &mut departments).await {
+                    Ok(done) => {
+                        savepoint.commit().await?;
+                        Ok(done)
+                    }
+                    Err(e) => {
+                        savepoint.rollback().await?;
+                        // Departments created inside the rolled-back savepoint are gone too.
+                        departments.clear();
+                        Err(e)
+                    }
+                }
+            }
+        };
+        payload.results.push(match outcome {
+            Ok((status, employee)) => {
+                match status {
+                    ImportRowStatus::Created => payload.created += 1,
+                    _ => payload.updated += 1,
+                }
+                ImportRowResult {
+                    line: row.line,
+                    employee_code: code,
+                    status,
+                    employee: Some(Employee(employee)),
+                    error_code: None,
+                    message: None,
+                }
+            }
+            Err(e) => {
+                if let ApiError::Internal(cause) = &e {
+                    tracing::error!(
+                        error = format!("{cause:#}"),
+                        line = row.line,
+                        "employee import row failed"
+                    );
+                }
+                payload.failed += 1;
+                ImportRowResult {
+                    line: row.line,
+                    employee_code: code,
+                    status: ImportRowStatus::Failed,
+                    employee: None,
+                    error_code: Some(e.code().to_owned()),
+                    message: Some(e.message()),
+                }
+            }
+        });
+    }
+    txn.commit().await?;
+    Ok(payload)
+}
+
+async fn apply_row(
+    db: &impl sea_orm::ConnectionTrait,
+    company_id: Uuid,
+    cells: &[String; 6],
+    departments: &mut HashMap<String, Uuid>,
+) -> ApiResult<(ImportRowStatus, entity::employee::Model)> {
+    let [code, full_name, email, title, department, status] = cells;
+    let code = service::validate_code(code)?;
+    let status = parse_status(status)?;
+    let department_id = match non_empty(department) {
+        None => None,
+        Some(name) => Some(department_id(db, company_id, &name, departments).await?),
+    };
+    match service::find_by_code(db, company_id, &code).await? {
+        Some(existing) => {
+            let changes = EmployeeChanges {
+                full_name: non_empty(full_name),
+                email: non_empty(email).map(Some),
+                title: non_empty(title).map(Some),
+                department_id: department_id.map(Some),
+                work_status: status,
+                ..Default::default()
+            };
+            let updated = service::update(db, company_id, existing.id, changes).await?;
+            Ok((ImportRowStatus::Updated, updated))
+        }
+        None => {
+            let new = NewEmployee {
+                employee_code: code,
+                full_name: full_name.clone(),
+                email: non_empty(email),
+                title: non_empty(title),
+                department_id,
+                work_status: status,
+                profile_picture_url: None,
+            };
+            Ok((
+                ImportRowStatus::Created,
+                service::create(db, company_id, new).await?,
+            ))
+        }
+    }
+}
+
+async fn department_id(
+    db: &impl sea_orm::ConnectionTrait,
+    company_id: Uuid,
+    name: &str,
+    cache: &mut HashMap<String, Uuid>,
+) -> ApiResult<Uuid> {
+    if let Some(id) = cache.get(name) {
+        return Ok(*id);
+    }
+    let id = match departments::service::find_by_name(db, company_id, name).await? {
+        Some(d) => d.id,
+        None => departments::service::create(db, company_id, name).await?.id,
+    };
+    cache.insert(name.to_owned(), id);
+    Ok(id)
+}

@@ -1,0 +1,9 @@
+//! Employees: the list admins filter and page through, creating and editing, and CSV import.
+
+mod graphql;
+mod import;
+pub mod service;
+mod types;
+
+pub use graphql::{EmployeesMutation, EmployeesQuery};
+pub use types::{Employee, EmployeeFilter, WorkStatus};

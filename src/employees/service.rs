@@ -1,0 +1,332 @@
+//! Employee storage: validation, keyset-paginated listing, create and update.
+
+use chrono::Utc;
+use entity::employee::{self, WorkStatus};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::LikeExpr,
+};
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+use uuid::Uuid;
+
+use super::types::EmployeeFilter;
+use crate::{
+    auth::service::normalize_email,
+    departments,
+    error::{ApiError, ApiResult},
+    ids,
+};
+
+/// Folds text for search: lower case, Vietnamese diacritics removed (`Nguyễn Đức` → `nguyen duc`).
+pub fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        })
+        .collect::<String>()
+        .to_lowercase()
+}
+
+pub fn validate_code(code: &str) -> ApiResult<String> {
+    let code = code.trim();
+    let ok = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(code.to_owned())
+    } else {
+        Err(ApiError::bad_input(
+            "employeeCode",
+            "must be 1–64 letters, digits, '-', '_' or '.'",
+        ))
+    }
+}
+
+pub fn validate_full_name(name: &str) -> ApiResult<String> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::bad_input("fullName", "must be 1–200 characters"));
+    }
+    Ok(name)
+}
+
+fn clean(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn validate_email(email: Option<String>) -> ApiResult<Option<String>> {
+    clean(email).map(|e| normalize_email(&e)).transpose()
+}
+
+fn validate_title(title: Option<String>) -> ApiResult<Option<String>> {
+    let title = clean(title);
+    if title.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(ApiError::bad_input(
+            "title",
+            "must be at most 200 characters",
+        ));
+    }
+    Ok(title)
+}
+
+fn validate_url(url: Option<String>) -> ApiResult<Option<String>> {
+    let url = clean(url);
+    if url
+        .as_ref()
+        .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")) || u.len() > 2048)
+    {
+        return Err(ApiError::bad_input(
+            "profilePictureUrl",
+            "must be an http(s) URL",
+        ));
+    }
+    Ok(url)
+}
+
+/// A filter resolved against one company.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub company_id: Uuid,
+    pub department_ids: Option<Vec<Uuid>>,
+    pub work_statuses: Option<Vec<WorkStatus>>,
+    pub employee_code: Option<String>,
+    pub search: Option<String>,
+}
+
+impl ListQuery {
+    pub fn new(company_id: Uuid, filter: &EmployeeFilter) -> ApiResult<Self> {
+        let department_ids = filter
+            .department_ids
+            .as_ref()
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| {
+                        ids::parse(id, "department").map_err(|_| {
+                            ApiError::bad_input(
+                                "filter.departmentIds",
+                                format!("{:?} is not a department id", id.as_str()),
+                            )
+                        })
+                    })
+                    .collect::<ApiResult<Vec<_>>>()
+            })
+            .transpose()?;
+        Ok(Self {
+            company_id,
+            department_ids,
+            work_statuses: filter
+                .work_statuses
+                .as_ref()
+                .map(|s| s.iter().map(|s| (*s).into()).collect()),
+            employee_code: clean(filter.employee_code.clone()).map(|c| c.to_lowercase()),
+            search: clean(filter.search.clone()).map(|s| fold(&s)),
+        })
+    }
+
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all().add(employee::Column::CompanyId.eq(self.company_id));
+        if let Some(ids) = &self.department_ids {
+            cond = cond.add(employee::Column::DepartmentId.is_in(ids.iter().copied()));
+        }
+        if let Some(statuses) = &self.work_statuses {
+            cond = cond.add(employee::Column::WorkStatus.is_in(statuses.iter().copied()));
+        }
+        if let Some(code) = &self.employee_code {
+            cond = cond.add(employee::Column::EmployeeCodeKey.eq(code.as_str()));
+        }
+        if let Some(search) = &self.search {
+            let escaped = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{escaped}%");
+            cond = cond.add(
+                Condition::any()
+                    .add(
+                        employee::Column::FullNameSearch.like(LikeExpr::new(&pattern).escape('\\')),
+                    )
+                    .add(
+                        employee::Column::EmployeeCodeKey
+                            .like(LikeExpr::new(&pattern).escape('\\')),
+                    ),
+            );
+        }
+        cond
+    }
+}
+
+/// One page in employee-code order, after the code key `after`. Returns the rows and whether
+/// more follow. One SQL statement.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    query: &ListQuery,
+    first: u64,
+    after: Option<&str>,
+) -> ApiResult<(Vec<employee::Model>, bool)> {
+    let mut cond = query.condition();
+    if let Some(after) = after {
+        cond = cond.add(employee::Column::EmployeeCodeKey.gt(after));
+    }
+    let mut rows = employee::Entity::find()
+        .filter(cond)
+        .order_by_asc(employee::Column::EmployeeCodeKey)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, has_next))
+}
+
+pub async fn count(db: &impl ConnectionTrait, query: &ListQuery) -> ApiResult<u64> {
+    Ok(employee::Entity::find()
+        .filter(query.condition())
+        .count(db)
+        .await?)
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    id: Uuid,
+) -> ApiResult<employee::Model> {
+    employee::Entity::find_by_id(id)
+        .filter(employee::Column::CompanyId.eq(company_id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("employee"))
+}
+
+/// A new employee, as given by a client.
+pub struct NewEmployee {
+    pub employee_code: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub title: Option<String>,
+    pub department_id: Option<Uuid>,
+    pub work_status: Option<WorkStatus>,
+    pub profile_picture_url: Option<String>,
+}
+
+async fn check_department(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    department_id: Option<Uuid>,
+) -> ApiResult<()> {
+    if let Some(id) = department_id
+        && departments::service::find_in_company(db, company_id, id)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::NotFound("department"));
+    }
+    Ok(())
+}
+
+fn duplicate_code(code: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("employee ID {code:?} is already used in this company")
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    new: NewEmployee,
+) -> ApiResult<employee::Model> {
+    let code = validate_code(&new.employee_code)?;
+    let full_name = validate_full_name(&new.full_name)?;
+    check_department(db, company_id, new.department_id).await?;
+    let now = Utc::now();
+    employee::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        company_id: Set(company_id),
+        department_id: Set(new.department_id),
+        employee_code_key: Set(code.to_lowercase()),
+        employee_code: Set(code.clone()),
+        full_name_search: Set(fold(&full_name)),
+        full_name: Set(full_name),
+        email: Set(validate_email(new.email)?),
+        title: Set(validate_title(new.title)?),
+        work_status: Set(new.work_status.unwrap_or(WorkStatus::Working)),
+        profile_picture_url: Set(validate_url(new.profile_picture_url)?),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code)))
+}
+
+/// Changes to an employee: `None` keeps a field, `Some(None)` clears an optional one.
+#[derive(Default)]
+pub struct EmployeeChanges {
+    pub employee_code: Option<String>,
+    pub full_name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub title: Option<Option<String>>,
+    pub department_id: Option<Option<Uuid>>,
+    pub work_status: Option<WorkStatus>,
+    pub profile_picture_url: Option<Option<String>>,
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    id: Uuid,
+    changes: EmployeeChanges,
+) -> ApiResult<employee::Model> {
+    let current = get(db, company_id, id).await?;
+    let mut model = current.into_active_model();
+    let mut code_for_conflict = String::new();
+    if let Some(code) = changes.employee_code {
+        let code = validate_code(&code)?;
+        model.employee_code_key = Set(code.to_lowercase());
+        model.employee_code = Set(code.clone());
+        code_for_conflict = code;
+    }
+    if let Some(name) = changes.full_name {
+        let name = validate_full_name(&name)?;
+        model.full_name_search = Set(fold(&name));
+        model.full_name = Set(name);
+    }
+    if let Some(email) = changes.email {
+        model.email = Set(validate_email(email)?);
+    }
+    if let Some(title) = changes.title {
+        model.title = Set(validate_title(title)?);
+    }
+    if let Some(department_id) = changes.department_id {
+        check_department(db, company_id, department_id).await?;
+        model.department_id = Set(department_id);
+    }
+    if let Some(status) = changes.work_status {
+        model.work_status = Set(status);
+    }
+    if let Some(url) = changes.profile_picture_url {
+        model.profile_picture_url = Set(validate_url(url)?);
+    }
+    if !model.is_changed() {
+        return get(db, company_id, id).await;
+    }
+    model.updated_at = Set(Utc::now());
+    model
+        .update(db)
+        .await
+        .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code_for_conflict)))
+}
+
+/// The employee of this company with this code (case-insensitive), if any.
+pub async fn find_by_code(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    code: &str,
+) -> ApiResult<Option<employee::Model>> {
+    Ok(employee::Entity::find()
+        .filter(employee::Column::CompanyId.eq(company_id))
+        .filter(employee::Column::EmployeeCodeKey.eq(code.trim().to_lowercase()))
+        .one(db)
+        .await?)
+}

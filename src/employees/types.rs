@@ -1,0 +1,152 @@
+//! GraphQL types of the employee domain.
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, MaybeUndefined, Object, dataloader::DataLoader,
+};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    departments::{Department, DepartmentLoader},
+    ids,
+};
+
+/// Whether the employee currently works; `RESIGNED` employees are removed from the cameras.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WorkStatus {
+    /// At work.
+    Working,
+    /// On unpaid leave.
+    UnpaidLeave,
+    /// On maternity leave.
+    MaternityLeave,
+    /// Has left the company.
+    Resigned,
+}
+
+impl From<entity::employee::WorkStatus> for WorkStatus {
+    fn from(s: entity::employee::WorkStatus) -> Self {
+        use entity::employee::WorkStatus as W;
+        match s {
+            W::Working => Self::Working,
+            W::UnpaidLeave => Self::UnpaidLeave,
+            W::MaternityLeave => Self::MaternityLeave,
+            W::Resigned => Self::Resigned,
+        }
+    }
+}
+
+impl From<WorkStatus> for entity::employee::WorkStatus {
+    fn from(s: WorkStatus) -> Self {
+        match s {
+            WorkStatus::Working => Self::Working,
+            WorkStatus::UnpaidLeave => Self::UnpaidLeave,
+            WorkStatus::MaternityLeave => Self::MaternityLeave,
+            WorkStatus::Resigned => Self::Resigned,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Employee(pub entity::employee::Model);
+
+/// An employee of the company.
+#[Object]
+impl Employee {
+    /// Opaque identifier.
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+    /// The company's employee ID, unique per company (case-insensitive). Face photo files are
+    /// named after it, and it is the `aliasID` the cameras know the person by.
+    async fn employee_code(&self) -> &str {
+        &self.0.employee_code
+    }
+    /// Full name.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    /// Work email.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Job title.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    /// The employee's department.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        let Some(id) = self.0.department_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data::<DataLoader<DepartmentLoader>>()?;
+        loader.load_one(id).await.map_err(|e| (*e).clone())
+    }
+    /// Whether the employee currently works.
+    async fn work_status(&self) -> WorkStatus {
+        self.0.work_status.into()
+    }
+    /// The HR profile picture. Never sent to the cameras; face photos are separate.
+    async fn profile_picture_url(&self) -> Option<&str> {
+        self.0.profile_picture_url.as_deref()
+    }
+    /// When the employee was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the employee was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Narrows the employee list. Conditions combine with AND; a list matches any of its values.
+#[derive(InputObject, Default, Clone)]
+pub struct EmployeeFilter {
+    /// Employees of any of these departments.
+    pub department_ids: Option<Vec<ID>>,
+    /// Employees with any of these work statuses.
+    pub work_statuses: Option<Vec<WorkStatus>>,
+    /// The employee with exactly this employee ID (case-insensitive).
+    pub employee_code: Option<String>,
+    /// Part of the name or employee ID, ignoring case and Vietnamese diacritics
+    /// (`nguyen` finds `Nguyễn`).
+    pub search: Option<String>,
+}
+
+/// A new employee.
+#[derive(InputObject)]
+pub struct CreateEmployeeInput {
+    /// Employee ID: 1–64 letters, digits, `-`, `_` or `.`; unique per company.
+    pub employee_code: String,
+    /// Full name.
+    pub full_name: String,
+    /// Work email.
+    pub email: Option<String>,
+    /// Job title.
+    pub title: Option<String>,
+    /// Department of the company.
+    pub department_id: Option<ID>,
+    /// Defaults to `WORKING`.
+    pub work_status: Option<WorkStatus>,
+    /// HR profile picture URL (http or https).
+    pub profile_picture_url: Option<String>,
+}
+
+/// Changes to an employee. Omitted fields stay as they are; `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateEmployeeInput {
+    /// New employee ID.
+    pub employee_code: Option<String>,
+    /// New full name.
+    pub full_name: Option<String>,
+    /// New work email, or null to clear.
+    pub email: MaybeUndefined<String>,
+    /// New job title, or null to clear.
+    pub title: MaybeUndefined<String>,
+    /// New department, or null for none.
+    pub department_id: MaybeUndefined<ID>,
+    /// New work status.
+    pub work_status: Option<WorkStatus>,
+    /// New profile picture URL, or null to clear.
+    pub profile_picture_url: MaybeUndefined<String>,
+}

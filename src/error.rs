@@ -1,0 +1,103 @@
+//! The one error type at the API boundary. Each variant maps to a stable `extensions.code`
+//! (design §5). Internal causes are logged once, here, and never shown to clients.
+//!
+//! `ApiError` deliberately does not implement `Display`: that lets it convert into
+//! `async_graphql::Error` through our own `From` (which sets the code) instead of async-graphql's
+//! blanket `From<T: Display>` (which would drop it), so resolvers can simply use `?`.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthenticated(String),
+    Forbidden(String),
+    NotFound(&'static str),
+    BadUserInput { field: String, message: String },
+    FeatureNotEnabled,
+    HanetNotLinked,
+    HanetUnavailable(String),
+    Conflict(String),
+    PayloadTooLarge(String),
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::FeatureNotEnabled => "FEATURE_NOT_ENABLED",
+            Self::HanetNotLinked => "HANET_NOT_LINKED",
+            Self::HanetUnavailable(_) => "HANET_UNAVAILABLE",
+            Self::Conflict(_) => "CONFLICT",
+            Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::PayloadTooLarge(m) => m.clone(),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::BadUserInput { field, message } => format!("{field}: {message}"),
+            Self::FeatureNotEnabled => {
+                "camera timekeeping is not enabled for this company; ask the platform operator"
+                    .to_owned()
+            }
+            Self::HanetNotLinked => "no Hanet account is linked to this company".to_owned(),
+            Self::HanetUnavailable(m) => format!("Hanet is unavailable: {m}"),
+            Self::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// Maps a unique-constraint violation to `CONFLICT`, anything else to `INTERNAL`.
+    pub fn from_db_conflict(err: DbErr, conflict_message: impl FnOnce() -> String) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Conflict(conflict_message()),
+            _ => Self::Internal(err.into()),
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        if let ApiError::Internal(cause) = &err {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let code = err.code();
+        let field = match &err {
+            ApiError::BadUserInput { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(field) = field {
+                ext.set("field", field);
+            }
+        })
+    }
+}
+
+/// Shorthand for service results.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,122 @@
+//! The GraphQL schema: merges each domain's slice, sets the limits, and makes sure every error
+//! carries `extensions.code`. Building it does no I/O, so `timekeeping schema` and the contract
+//! test print exactly what the server serves.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    EmptySubscription, MergedObject, Response, Schema, SchemaBuilder, ServerError, ServerResult,
+    ValidationResult, Value, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+        apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
+    },
+    parser::types::ExecutableDocument,
+};
+
+use crate::{
+    auth::{AuthMutation, AuthQuery},
+    companies::{CompanyMutation, CompanyQuery},
+    departments::{DepartmentsMutation, DepartmentsQuery},
+    employees::{EmployeesMutation, EmployeesQuery},
+};
+
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct Query(AuthQuery, CompanyQuery, DepartmentsQuery, EmployeesQuery);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    AuthMutation,
+    CompanyMutation,
+    DepartmentsMutation,
+    EmployeesMutation,
+);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Query-shape limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub depth: usize,
+    pub complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 20,
+            complexity: 5000,
+        }
+    }
+}
+
+/// The schema without any runtime data: pure, used by the server, `schema` and the tests.
+pub fn schema_builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .extension(ErrorCodes)
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+}
+
+/// The SDL that `schema.graphql` holds.
+pub fn sdl() -> String {
+    schema_builder(Limits::default()).finish().sdl()
+}
+
+/// Gives every error a stable `extensions.code`: errors from parsing, validation and limits
+/// (and argument coercion inside execution, which async-graphql reports without a code) are
+/// the client's: `BAD_USER_INPUT`. Our own errors already carry their code.
+struct ErrorCodes;
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorCodes)
+    }
+}
+
+fn with_default_code(mut error: ServerError) -> ServerError {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", Value::from("BAD_USER_INPUT"));
+    }
+    error
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorCodes {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables)
+            .await
+            .map_err(with_default_code)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx)
+            .await
+            .map_err(|errors| errors.into_iter().map(with_default_code).collect())
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        response.errors = response.errors.into_iter().map(with_default_code).collect();
+        response
+    }
+}

@@ -1,0 +1,210 @@
+//! The HTTP surface: `/graphql` (POST, GraphiQL on GET, graphql-ws upgrade), `/healthz`,
+//! `/readyz`. The GraphQL body is read here, not by the stock extractor, so that the size limit
+//! is ours (the extractor accepts 50 MB), uploads stream to temporary files, and an over-size
+//! request is answered 413 with a GraphQL error carrying `PAYLOAD_TOO_LARGE`.
+
+use std::{
+    io,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
+
+use actix_web::{
+    HttpRequest, HttpResponse, guard,
+    http::{StatusCode, header},
+    web::{self, Bytes},
+};
+use async_graphql::{
+    ParseRequestError, Value,
+    dataloader::DataLoader,
+    http::{GraphiQLSource, MultipartOptions},
+};
+use futures_util::{SinkExt, StreamExt, TryStreamExt};
+
+use crate::{departments::DepartmentLoader, graphql::AppSchema, state::AppState, ws};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql_post))
+            .route(
+                web::get()
+                    .guard(guard::Header("upgrade", "websocket"))
+                    .to(ws::graphql_ws),
+            )
+            .route(web::get().to(graphiql)),
+    )
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn readyz(app: web::Data<AppState>) -> HttpResponse {
+    match app.db.ping().await {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check: database unreachable");
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unreachable")
+        }
+    }
+}
+
+async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .title("timekeeping GraphiQL")
+                .finish(),
+        )
+}
+
+/// A request-level failure as a GraphQL error body.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}
+
+async fn graphql_post(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> HttpResponse {
+    let settings = &app.settings;
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let multipart = content_type
+        .as_deref()
+        .is_some_and(|c| c.starts_with("multipart/form-data"));
+    let limit = if multipart {
+        settings.max_upload_request_bytes
+    } else {
+        settings.max_body_bytes
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return too_large(limit);
+    }
+
+    // The actix payload is not `Send`; forward it through a channel, counting bytes.
+    let exceeded = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = futures_channel::mpsc::channel::<io::Result<Bytes>>(8);
+    actix_web::rt::spawn(forward_body(payload, tx, limit, exceeded.clone()));
+    let options = MultipartOptions::default()
+        .max_file_size(settings.max_upload_file_bytes)
+        .max_num_files(settings.max_upload_files);
+    let request = match async_graphql::http::receive_body(
+        content_type,
+        rx.into_async_read(),
+        options,
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(_) if exceeded.load(Ordering::Relaxed) => return too_large(limit),
+        Err(ParseRequestError::PayloadTooLarge) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!(
+                    "a file is larger than {} bytes",
+                    settings.max_upload_file_bytes
+                ),
+            );
+        }
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!("malformed GraphQL request: {e}"),
+            );
+        }
+    };
+    if request.uploads.len() > settings.max_upload_files {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!(
+                "more than {} files in one request",
+                settings.max_upload_files
+            ),
+        );
+    }
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let request = request
+        .data(app.jwt.caller_from_header(authorization))
+        .data(DataLoader::new(
+            DepartmentLoader::new(app.db.clone()),
+            tokio::spawn,
+        ));
+    let mut response = schema.execute(request).await;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            // Apollo clients recognise this code and resend the full query.
+            let code = if error.message == "PersistedQueryNotFound" {
+                "PERSISTED_QUERY_NOT_FOUND"
+            } else {
+                "BAD_USER_INPUT"
+            };
+            extensions.set("code", Value::from(code));
+        }
+    }
+    HttpResponse::Ok().json(response)
+}
+
+fn too_large(limit: usize) -> HttpResponse {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        &format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+async fn forward_body(
+    mut payload: web::Payload,
+    mut tx: futures_channel::mpsc::Sender<io::Result<Bytes>>,
+    limit: usize,
+    exceeded: Arc<AtomicBool>,
+) {
+    let mut total = 0usize;
+    while let Some(chunk) = payload.next().await {
+        let item = match chunk {
+            Ok(bytes) => {
+                total = total.saturating_add(bytes.len());
+                if total > limit {
+                    exceeded.store(true, Ordering::Relaxed);
+                    Err(io::Error::other("request body too large"))
+                } else {
+                    Ok(bytes)
+                }
+            }
+            Err(e) => Err(io::Error::other(e.to_string())),
+        };
+        let stop = item.is_err();
+        if tx.send(item).await.is_err() || stop {
+            break;
+        }
+    }
+}

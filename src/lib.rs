@@ -1,0 +1,18 @@
+//! timekeeping: the GraphQL API behind an HR system's camera timekeeping feature.
+
+pub mod auth;
+pub mod cli;
+pub mod companies;
+pub mod config;
+pub mod db;
+pub mod departments;
+pub mod employees;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod pagination;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+mod ws;

@@ -1,0 +1,119 @@
+//! Building and running the application; used by `main` and by the tests alike.
+
+use std::{
+    net::TcpListener,
+    sync::{Arc, atomic::AtomicU64},
+};
+
+use actix_cors::Cors;
+use actix_web::{App, HttpServer, dev::Server, http::header, web};
+use anyhow::{Context, bail};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{
+    auth::JwtKeys,
+    config::{self, Settings},
+    db,
+    graphql::{self, Limits},
+    http,
+    state::AppState,
+};
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    server: Server,
+    port: u16,
+    state: AppState,
+}
+
+/// Connects, migrates and assembles the state (no HTTP server).
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    settings.validate()?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let db = db::connect(&settings, statements.clone()).await?;
+    db::migrate(&db).await?;
+    let secret = match &settings.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => SecretString::from(config::persistent_secret(&settings, "jwt-secret")?),
+    };
+    if secret.expose_secret().len() < 32 {
+        bail!("TIMEKEEPING_JWT_SECRET must be at least 32 characters");
+    }
+    let jwt = JwtKeys::new(
+        &secret,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        settings.jwt_ttl_minutes,
+    );
+    Ok(AppState {
+        db,
+        settings: Arc::new(settings),
+        jwt: Arc::new(jwt),
+        sql_statements: statements,
+    })
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let state = build_state(settings).await?;
+        let settings = state.settings.clone();
+        let schema = graphql::schema_builder(Limits {
+            depth: settings.query_depth_limit,
+            complexity: settings.query_complexity_limit,
+        })
+        .data(state.clone())
+        .finish();
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("TIMEKEEPING_BIND: cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let app_state = web::Data::new(state.clone());
+        let schema = web::Data::new(schema);
+        let origins = settings.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(cors(&origins))
+                .app_data(app_state.clone())
+                .app_data(schema.clone())
+                .configure(http::routes)
+        })
+        .shutdown_timeout(10);
+        if settings.http_workers > 0 {
+            server = server.workers(settings.http_workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Self {
+            server,
+            port,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until a shutdown signal (SIGINT/SIGTERM) or `ServerHandle::stop`.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "OPTIONS"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_header("apollo-require-preflight")
+        .max_age(3600);
+    for origin in origins.iter().filter(|o| !o.is_empty()) {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}

@@ -1,0 +1,25 @@
+//! The application state: built once at start, cheap to clone, shared by every request.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use sea_orm::DatabaseConnection;
+
+use crate::{auth::JwtKeys, config::Settings};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub jwt: Arc<JwtKeys>,
+    /// SQL statements run since start (read by tests and metrics).
+    pub sql_statements: Arc<AtomicU64>,
+}
+
+impl AppState {
+    pub fn sql_statement_count(&self) -> u64 {
+        self.sql_statements.load(Ordering::Relaxed)
+    }
+}
