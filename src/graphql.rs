@@ -19,6 +19,7 @@ use crate::{
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
     employees::{EmployeesMutation, EmployeesQuery},
+    loaders::PerOperationLoaders,
 };
 
 /// Every query.
@@ -58,6 +59,7 @@ pub fn schema_builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySub
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
         .extension(ErrorCodes)
+        .extension(PerOperationLoaders)
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
 }
 

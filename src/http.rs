@@ -18,12 +18,11 @@ use actix_web::{
 };
 use async_graphql::{
     ParseRequestError, Value,
-    dataloader::DataLoader,
     http::{GraphiQLSource, MultipartOptions},
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
-use crate::{departments::DepartmentLoader, graphql::AppSchema, state::AppState, ws};
+use crate::{graphql::AppSchema, state::AppState, ws};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -152,12 +151,7 @@ async fn graphql_post(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let request = request
-        .data(app.jwt.caller_from_header(authorization))
-        .data(DataLoader::new(
-            DepartmentLoader::new(app.db.clone()),
-            tokio::spawn,
-        ));
+    let request = request.data(app.jwt.caller_from_header(authorization));
     let mut response = schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);

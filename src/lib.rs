@@ -11,6 +11,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod loaders;
 pub mod pagination;
 pub mod startup;
 pub mod state;

@@ -15,15 +15,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Message};
 use async_graphql::{
     Data,
-    dataloader::DataLoader,
     http::{WebSocket, WebSocketProtocols, WsMessage},
 };
 use futures_util::StreamExt;
 
-use crate::{
-    auth::Caller, departments::DepartmentLoader, error::ApiError, graphql::AppSchema,
-    state::AppState,
-};
+use crate::{auth::Caller, error::ApiError, graphql::AppSchema, state::AppState};
 
 pub async fn graphql_ws(
     req: HttpRequest,
@@ -60,10 +56,6 @@ pub async fn graphql_ws(
                     initialised.store(true, Ordering::Relaxed);
                     let mut data = Data::default();
                     data.insert(caller);
-                    data.insert(DataLoader::new(
-                        DepartmentLoader::new(app.db.clone()),
-                        tokio::spawn,
-                    ));
                     Ok(data)
                 }
                 _ => {

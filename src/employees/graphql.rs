@@ -10,7 +10,9 @@ use super::{
 use crate::{
     auth::{ContextExt, Permission},
     error::{ApiError, ApiResult},
-    ids, pagination,
+    ids,
+    loaders::Loaders,
+    pagination,
 };
 
 crate::connection!(
@@ -49,6 +51,22 @@ impl EmployeesQuery {
         let query = ListQuery::new(scope.company_id, &filter.unwrap_or_default())?;
         let db = &ctx.app()?.db;
         let (rows, has_next) = service::page(db, &query, first, after.as_deref()).await?;
+        // Load the page's departments in one batch up front (deterministic, whatever the
+        // timing of the per-node resolvers), when the query asks for them.
+        if ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("department")
+            .exists()
+        {
+            let ids: Vec<_> = rows.iter().filter_map(|e| e.department_id).collect();
+            ctx.data::<Loaders>()?
+                .departments
+                .load_many(ids)
+                .await
+                .map_err(|e| (*e).clone())?;
+        }
         let rows = rows
             .into_iter()
             .map(|e| (pagination::cursor(&e.employee_code_key), Employee(e)))

@@ -1,14 +1,9 @@
 //! GraphQL types of the employee domain.
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, MaybeUndefined, Object, dataloader::DataLoader,
-};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 
-use crate::{
-    departments::{Department, DepartmentLoader},
-    ids,
-};
+use crate::{departments::Department, ids, loaders::Loaders};
 
 /// Whether the employee currently works; `RESIGNED` employees are removed from the cameras.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -78,8 +73,12 @@ impl Employee {
         let Some(id) = self.0.department_id else {
             return Ok(None);
         };
-        let loader = ctx.data::<DataLoader<DepartmentLoader>>()?;
-        loader.load_one(id).await.map_err(|e| (*e).clone())
+        let loaders = ctx.data::<Loaders>()?;
+        loaders
+            .departments
+            .load_one(id)
+            .await
+            .map_err(|e| (*e).clone())
     }
     /// Whether the employee currently works.
     async fn work_status(&self) -> WorkStatus {
