@@ -158,6 +158,101 @@ pub struct Settings {
     )]
     pub http_workers: usize,
 
+    /// Key encrypting vendor tokens at rest: 64 hex characters (32 bytes).
+    /// Default: generated once and kept in `<TIMEKEEPING_DATA_DIR>/encryption-key`.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_ENCRYPTION_KEY",
+        value_name = "TIMEKEEPING_ENCRYPTION_KEY",
+        hide_env_values = true
+    )]
+    pub encryption_key: Option<SecretString>,
+
+    /// Where the browser goes after the Hanet link callback (the SPA's settings page); it gets
+    /// `?hanet=linked` or `?hanet=error&reason=…`. Unset: a plain page says what happened.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_LINK_RETURN_URL",
+        value_name = "TIMEKEEPING_LINK_RETURN_URL"
+    )]
+    pub link_return_url: Option<String>,
+
+    /// Hanet partner API base URL.
+    #[arg(
+        long,
+        env = "HANET_API_URL",
+        value_name = "HANET_API_URL",
+        default_value = "https://partner.hanet.ai"
+    )]
+    pub hanet_api_url: String,
+
+    /// Hanet OAuth server base URL.
+    #[arg(
+        long,
+        env = "HANET_OAUTH_URL",
+        value_name = "HANET_OAUTH_URL",
+        default_value = "https://oauth.hanet.com"
+    )]
+    pub hanet_oauth_url: String,
+
+    /// OAuth client id of the Hanet developer app. Required to link accounts.
+    #[arg(long, env = "HANET_CLIENT_ID", value_name = "HANET_CLIENT_ID")]
+    pub hanet_client_id: Option<String>,
+
+    /// OAuth client secret of the Hanet developer app (also verifies webhooks). Required to link.
+    #[arg(
+        long,
+        env = "HANET_CLIENT_SECRET",
+        value_name = "HANET_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub hanet_client_secret: Option<SecretString>,
+
+    /// Timeout of one Hanet call, in seconds.
+    #[arg(
+        long,
+        env = "HANET_TIMEOUT_SECS",
+        value_name = "HANET_TIMEOUT_SECS",
+        default_value_t = 15
+    )]
+    pub hanet_timeout_secs: u64,
+
+    /// Retries of a Hanet call that failed in a retryable way (outage, timeout, offline device).
+    #[arg(
+        long,
+        env = "HANET_MAX_RETRIES",
+        value_name = "HANET_MAX_RETRIES",
+        default_value_t = 4
+    )]
+    pub hanet_max_retries: usize,
+
+    /// First retry delay in milliseconds; it doubles per retry, with jitter.
+    #[arg(
+        long,
+        env = "HANET_RETRY_BASE_MS",
+        value_name = "HANET_RETRY_BASE_MS",
+        default_value_t = 250
+    )]
+    pub hanet_retry_base_ms: u64,
+
+    /// Hanet requests per second per linked account (Hanet allows about 30).
+    #[arg(
+        long,
+        env = "HANET_RATE_LIMIT_PER_SECOND",
+        value_name = "HANET_RATE_LIMIT_PER_SECOND",
+        default_value_t = 25
+    )]
+    pub hanet_rate_limit_per_second: u32,
+
+    /// Refresh the Hanet access token when it expires within this many seconds.
+    #[arg(
+        long,
+        env = "HANET_REFRESH_MARGIN_SECS",
+        value_name = "HANET_REFRESH_MARGIN_SECS",
+        default_value_t = 86_400
+    )]
+    pub hanet_refresh_margin_secs: i64,
+
     /// Log output: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "TIMEKEEPING_LOG_FORMAT", value_name = "TIMEKEEPING_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -191,6 +286,22 @@ impl Settings {
             if !(origin.starts_with("http://") || origin.starts_with("https://")) {
                 bail!("TIMEKEEPING_CORS_ORIGINS: {origin:?} is not an http(s) origin");
             }
+        }
+        for (name, url) in [
+            ("HANET_API_URL", &self.hanet_api_url),
+            ("HANET_OAUTH_URL", &self.hanet_oauth_url),
+        ] {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                bail!("{name} must be an http:// or https:// URL");
+            }
+        }
+        if let Some(url) = &self.link_return_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("TIMEKEEPING_LINK_RETURN_URL must be an http:// or https:// URL");
+        }
+        if self.hanet_rate_limit_per_second == 0 || self.hanet_timeout_secs == 0 {
+            bail!("HANET_RATE_LIMIT_PER_SECOND and HANET_TIMEOUT_SECS must be at least 1");
         }
         if self.max_body_bytes < 1024 {
             bail!("TIMEKEEPING_MAX_BODY_BYTES must be at least 1024");
@@ -260,5 +371,26 @@ fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> 
         // Another process created it first: theirs wins.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+impl Settings {
+    /// The Hanet client's settings.
+    pub fn hanet(&self) -> crate::hanet::HanetSettings {
+        crate::hanet::HanetSettings {
+            api_url: self.hanet_api_url.trim_end_matches('/').to_owned(),
+            oauth_url: self.hanet_oauth_url.trim_end_matches('/').to_owned(),
+            client_id: self.hanet_client_id.clone().filter(|id| !id.is_empty()),
+            client_secret: self.hanet_client_secret.clone(),
+            timeout: Duration::from_secs(self.hanet_timeout_secs),
+            max_retries: self.hanet_max_retries,
+            retry_base: Duration::from_millis(self.hanet_retry_base_ms),
+            requests_per_second: self.hanet_rate_limit_per_second,
+        }
+    }
+
+    /// Where Hanet sends the admin's browser back to.
+    pub fn hanet_redirect_uri(&self) -> String {
+        format!("{}/hanet/oauth/callback", self.public_url())
     }
 }

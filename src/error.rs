@@ -13,10 +13,17 @@ pub enum ApiError {
     Unauthenticated(String),
     Forbidden(String),
     NotFound(&'static str),
-    BadUserInput { field: String, message: String },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
     FeatureNotEnabled,
     HanetNotLinked,
-    HanetUnavailable(String),
+    /// The vendor failed or refused; `code` is its own error code when it gave one.
+    HanetUnavailable {
+        code: Option<i64>,
+        message: String,
+    },
     Conflict(String),
     PayloadTooLarge(String),
     Internal(anyhow::Error),
@@ -42,7 +49,7 @@ impl ApiError {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::FeatureNotEnabled => "FEATURE_NOT_ENABLED",
             Self::HanetNotLinked => "HANET_NOT_LINKED",
-            Self::HanetUnavailable(_) => "HANET_UNAVAILABLE",
+            Self::HanetUnavailable { .. } => "HANET_UNAVAILABLE",
             Self::Conflict(_) => "CONFLICT",
             Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             Self::Internal(_) => "INTERNAL",
@@ -60,7 +67,7 @@ impl ApiError {
                     .to_owned()
             }
             Self::HanetNotLinked => "no Hanet account is linked to this company".to_owned(),
-            Self::HanetUnavailable(m) => format!("Hanet is unavailable: {m}"),
+            Self::HanetUnavailable { message, .. } => format!("Hanet: {message}"),
             Self::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -90,10 +97,17 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::BadUserInput { field, .. } => Some(field.clone()),
             _ => None,
         };
+        let hanet_code = match &err {
+            ApiError::HanetUnavailable { code, .. } => *code,
+            _ => None,
+        };
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
             ext.set("code", code);
             if let Some(field) = field {
                 ext.set("field", field);
+            }
+            if let Some(hanet_code) = hanet_code {
+                ext.set("hanetCode", hanet_code);
             }
         })
     }

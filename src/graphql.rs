@@ -19,12 +19,19 @@ use crate::{
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
     employees::{EmployeesMutation, EmployeesQuery},
+    linking::{LinkingMutation, LinkingQuery},
     loaders::PerOperationLoaders,
 };
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(AuthQuery, CompanyQuery, DepartmentsQuery, EmployeesQuery);
+pub struct Query(
+    AuthQuery,
+    CompanyQuery,
+    DepartmentsQuery,
+    EmployeesQuery,
+    LinkingQuery,
+);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
@@ -33,6 +40,7 @@ pub struct Mutation(
     CompanyMutation,
     DepartmentsMutation,
     EmployeesMutation,
+    LinkingMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -22,7 +22,7 @@ use async_graphql::{
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
-use crate::{graphql::AppSchema, state::AppState, ws};
+use crate::{graphql::AppSchema, linking, state::AppState, ws};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -34,6 +34,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .to(ws::graphql_ws),
             )
             .route(web::get().to(graphiql)),
+    )
+    .route(
+        "/hanet/oauth/callback",
+        web::get().to(linking::callback::hanet_callback),
     )
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));

@@ -13,10 +13,14 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::{
     auth::JwtKeys,
     config::{self, Settings},
+    crypto::TokenCipher,
     db,
     graphql::{self, Limits},
+    hanet::HanetClient,
     http,
+    linking::tokens::TokenManager,
     state::AppState,
+    vendor::CameraVendor,
 };
 
 /// A built server, bound to its port, not yet running.
@@ -39,6 +43,18 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     if secret.expose_secret().len() < 32 {
         bail!("TIMEKEEPING_JWT_SECRET must be at least 32 characters");
     }
+    let encryption_key = match &settings.encryption_key {
+        Some(key) => key.clone(),
+        None => SecretString::from(config::persistent_secret(&settings, "encryption-key")?),
+    };
+    let cipher = TokenCipher::from_hex(&encryption_key)?;
+    let vendor: Arc<dyn CameraVendor> = Arc::new(HanetClient::new(settings.hanet())?);
+    let tokens = TokenManager::new(
+        db.clone(),
+        vendor,
+        cipher,
+        chrono::Duration::seconds(settings.hanet_refresh_margin_secs),
+    );
     let jwt = JwtKeys::new(
         &secret,
         &settings.jwt_issuer,
@@ -49,12 +65,20 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         db,
         settings: Arc::new(settings),
         jwt: Arc::new(jwt),
+        tokens: Arc::new(tokens),
         sql_statements: statements,
     })
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("TIMEKEEPING_BIND: cannot listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        // Links we hand out (the OAuth callback) must name the port actually bound.
+        if settings.public_url.is_none() {
+            settings.public_url = Some(format!("http://{address}"));
+        }
         let state = build_state(settings).await?;
         let settings = state.settings.clone();
         let schema = graphql::schema_builder(Limits {
@@ -63,9 +87,7 @@ impl Application {
         })
         .data(state.clone())
         .finish();
-        let listener = TcpListener::bind(settings.bind)
-            .with_context(|| format!("TIMEKEEPING_BIND: cannot listen on {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let port = address.port();
         let app_state = web::Data::new(state.clone());
         let schema = web::Data::new(schema);
         let origins = settings.cors_origins.clone();

@@ -7,13 +7,15 @@ use std::sync::{
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::JwtKeys, config::Settings};
+use crate::{auth::JwtKeys, config::Settings, linking::tokens::TokenManager};
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
+    /// The camera vendor, behind the per-company token handling.
+    pub tokens: Arc<TokenManager>,
     /// SQL statements run since start (read by tests and metrics).
     pub sql_statements: Arc<AtomicU64>,
 }

@@ -4,6 +4,8 @@
 pub mod company;
 pub mod department;
 pub mod employee;
+pub mod hanet_connection;
+pub mod hanet_oauth_state;
 pub mod user;
 
 pub use sea_orm;

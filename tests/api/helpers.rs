@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 use clap::Parser;
+use hanet_sim::{SimConfig, Simulator};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use timekeeping::{
@@ -55,6 +56,8 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The Hanet simulator this app talks to.
+    pub sim: Simulator,
     /// The PostgreSQL database to drop when the test ends.
     postgres_database: Option<String>,
     _dir: tempfile::TempDir,
@@ -124,8 +127,22 @@ pub async fn spawn_app(backend: Backend, extra_args: &[&str]) -> Option<TestApp>
         }
     };
     let data_dir = dir.path().display().to_string();
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("hanet-sim starts");
+    let sim_url = sim.base_url();
     let mut args = vec![
         "timekeeping",
+        "--hanet-api-url",
+        &sim_url,
+        "--hanet-oauth-url",
+        &sim_url,
+        "--hanet-client-id",
+        sim.client_id(),
+        "--hanet-client-secret",
+        sim.client_secret(),
+        "--hanet-retry-base-ms",
+        "10",
         "--database-url",
         &database_url,
         "--data-dir",
@@ -150,6 +167,7 @@ pub async fn spawn_app(backend: Backend, extra_args: &[&str]) -> Option<TestApp>
         port,
         client: reqwest::Client::new(),
         state,
+        sim,
         postgres_database,
         _dir: dir,
     })
@@ -292,6 +310,37 @@ impl TestApp {
         .await
         .unwrap_or_else(|e| panic!("seed operator: {}", e.message()));
         self.login(&email, PASSWORD).await
+    }
+
+    /// Switches camera timekeeping on, as a platform operator would.
+    pub async fn enable_camera(&self, company: &Company) {
+        companies::set_camera_timekeeping(&self.state.db, company.id, true)
+            .await
+            .unwrap_or_else(|e| panic!("enable camera: {}", e.message()));
+    }
+
+    /// Links the simulated Hanet account the way a browser does: `startHanetLink`, then follow
+    /// the authorization URL through Hanet's redirect to our callback.
+    pub async fn link_hanet(&self, company: &Company) {
+        let data = self
+            .graphql_ok(
+                &company.admin_token,
+                "mutation { startHanetLink { authorizationUrl } }",
+                json!({}),
+            )
+            .await;
+        let url = data["startHanetLink"]["authorizationUrl"]
+            .as_str()
+            .expect("authorization URL");
+        let page = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .expect("follow the authorization URL");
+        assert_eq!(page.status(), 200);
+        let text = page.text().await.unwrap_or_default();
+        assert!(text.contains("linked"), "callback page: {text}");
     }
 
     /// Creates an employee through the API and returns its id.

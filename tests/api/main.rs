@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod employees;
+mod hanet;
 mod import;
 mod limits;
 mod schema;

@@ -1,0 +1,367 @@
+//! The Hanet client: OAuth and the partner API over HTTP (reqwest), implementing
+//! [`CameraVendor`]. Every call has a timeout, waits for the per-account rate limiter
+//! (`governor`, below Hanet's ~30 requests/s), and retries retryable failures with exponential
+//! backoff and jitter (`backon`). Tokens travel in form bodies only and are never logged.
+
+mod wire;
+
+use std::{num::NonZeroU32, time::Duration};
+
+use backon::{ExponentialBuilder, Retryable};
+use chrono::Utc;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use reqwest::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::vendor::{
+    AccessToken, AccountProfile, CameraVendor, VendorDevice, VendorError, VendorPlace,
+    VendorResult, VendorTokens,
+};
+use wire::{Envelope, TokenError, TokenResponse};
+
+/// Hanet return codes worth retrying: device(s) offline, system errors, unstable network.
+const RETRYABLE_CODES: [i64; 6] = [-101, -102, -503, -9003, -5004, -429];
+
+/// How the client behaves; from configuration.
+#[derive(Clone, Debug)]
+pub struct HanetSettings {
+    pub api_url: String,
+    pub oauth_url: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+    pub timeout: Duration,
+    pub max_retries: usize,
+    pub retry_base: Duration,
+    pub requests_per_second: u32,
+}
+
+pub struct HanetClient {
+    http: reqwest::Client,
+    settings: HanetSettings,
+    limiter: DefaultKeyedRateLimiter<Uuid>,
+}
+
+impl HanetClient {
+    pub fn new(settings: HanetSettings) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("timekeeping/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let per_second =
+            NonZeroU32::new(settings.requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+        Ok(Self {
+            http,
+            limiter: RateLimiter::keyed(Quota::per_second(per_second)),
+            settings,
+        })
+    }
+
+    fn client_credentials(&self) -> VendorResult<(&str, &str)> {
+        let id = self
+            .settings
+            .client_id
+            .as_deref()
+            .ok_or(VendorError::NotConfigured("HANET_CLIENT_ID"))?;
+        let secret = self
+            .settings
+            .client_secret
+            .as_ref()
+            .map(|s| s.expose_secret())
+            .ok_or(VendorError::NotConfigured("HANET_CLIENT_SECRET"))?;
+        Ok((id, secret))
+    }
+
+    fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.settings.retry_base)
+            .with_max_delay(self.settings.retry_base * 32)
+            .with_max_times(self.settings.max_retries)
+            .with_jitter()
+    }
+
+    /// POSTs a form to a partner endpoint and returns the envelope's `data`, with retries.
+    async fn call(
+        &self,
+        company_id: Uuid,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> VendorResult<Value> {
+        let attempt = || self.attempt(company_id, path, form);
+        attempt
+            .retry(self.backoff())
+            .when(VendorError::is_retryable)
+            .notify(|error, delay| {
+                tracing::warn!(hanet.path = path, error = %error, retry_in_ms = delay.as_millis() as u64, "Hanet call failed; retrying");
+            })
+            .await
+    }
+
+    async fn attempt(
+        &self,
+        company_id: Uuid,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> VendorResult<Value> {
+        self.limiter.until_key_ready(&company_id).await;
+        let url = format!("{}{path}", self.settings.api_url);
+        let response = self
+            .http
+            .post(url)
+            .form(form)
+            .timeout(self.settings.timeout)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = response.status();
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(VendorError::TokenExpired);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(VendorError::RateLimited);
+        }
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        let envelope: Envelope = match serde_json::from_slice(&bytes) {
+            Ok(envelope) => envelope,
+            Err(_) if !status.is_success() => return Err(VendorError::Http(status.as_u16())),
+            Err(e) => return Err(VendorError::Decode(format!("{path}: {e}"))),
+        };
+        match envelope.return_code {
+            1 => Ok(envelope.data),
+            -103 | 401 => Err(VendorError::TokenExpired),
+            code => Err(VendorError::Api {
+                code,
+                message: envelope.return_message.unwrap_or_default(),
+                retryable: RETRYABLE_CODES.contains(&code),
+            }),
+        }
+    }
+
+    /// POSTs to the OAuth token endpoint, with retries on outages only.
+    async fn token(&self, company_id: Uuid, form: &[(&str, &str)]) -> VendorResult<VendorTokens> {
+        let attempt = || async {
+            self.limiter.until_key_ready(&company_id).await;
+            let response = self
+                .http
+                .post(format!("{}/token", self.settings.oauth_url))
+                .form(form)
+                .timeout(self.settings.timeout)
+                .send()
+                .await
+                .map_err(transport_error)?;
+            let status = response.status();
+            let bytes = response.bytes().await.map_err(transport_error)?;
+            if status.is_server_error() {
+                return Err(VendorError::Http(status.as_u16()));
+            }
+            if !status.is_success() {
+                let error: TokenError = serde_json::from_slice(&bytes).unwrap_or_default();
+                let reason = [error.error, error.error_description]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                return Err(VendorError::GrantRefused(if reason.is_empty() {
+                    format!("HTTP {status}")
+                } else {
+                    reason
+                }));
+            }
+            let body: TokenResponse = serde_json::from_slice(&bytes)
+                .map_err(|e| VendorError::Decode(format!("token response: {e}")))?;
+            let access_expires_at = wire::access_expiry(&body, Utc::now());
+            Ok(VendorTokens {
+                access_token: SecretString::from(body.access_token),
+                refresh_token: SecretString::from(body.refresh_token),
+                access_expires_at,
+            })
+        };
+        attempt
+            .retry(self.backoff())
+            .when(VendorError::is_retryable)
+            .await
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> VendorError {
+    if e.is_timeout() {
+        VendorError::Timeout
+    } else {
+        VendorError::Transport(e.without_url().to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl CameraVendor for HanetClient {
+    fn authorization_url(&self, state: &str, redirect_uri: &str) -> VendorResult<String> {
+        let (client_id, _) = self.client_credentials()?;
+        let query = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", redirect_uri),
+            ("scope", "full"),
+            ("state", state),
+        ])
+        .map_err(|e| VendorError::Decode(e.to_string()))?;
+        Ok(format!(
+            "{}/oauth2/authorize?{query}",
+            self.settings.oauth_url
+        ))
+    }
+
+    async fn exchange_code(&self, code: &str, redirect_uri: &str) -> VendorResult<VendorTokens> {
+        let (client_id, client_secret) = self.client_credentials()?;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+        ];
+        self.token(Uuid::nil(), &form).await
+    }
+
+    async fn refresh(
+        &self,
+        company_id: Uuid,
+        refresh_token: &SecretString,
+    ) -> VendorResult<VendorTokens> {
+        let (client_id, client_secret) = self.client_credentials()?;
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose_secret()),
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+        ];
+        self.token(company_id, &form).await
+    }
+
+    async fn profile(&self, access: &AccessToken) -> VendorResult<AccountProfile> {
+        let data = self
+            .call(
+                access.company_id,
+                "/profile/getProfile",
+                &[("token", access.token.expose_secret())],
+            )
+            .await?;
+        Ok(AccountProfile {
+            user_id: data.get("id").and_then(wire::id_string).unwrap_or_default(),
+            email: wire::string_field(&data, "email").unwrap_or_default(),
+            name: wire::string_field(&data, "name").unwrap_or_default(),
+        })
+    }
+
+    async fn places(&self, access: &AccessToken) -> VendorResult<Vec<VendorPlace>> {
+        let data = self
+            .call(
+                access.company_id,
+                "/place/getPlaces",
+                &[("token", access.token.expose_secret())],
+            )
+            .await?;
+        Ok(list(&data)
+            .iter()
+            .filter_map(|p| {
+                Some(VendorPlace {
+                    id: p.get("id").and_then(wire::id_string)?,
+                    name: wire::string_field(p, "name").unwrap_or_default(),
+                    address: wire::string_field(p, "address"),
+                })
+            })
+            .collect())
+    }
+
+    async fn devices(
+        &self,
+        access: &AccessToken,
+        place_id: Option<&str>,
+    ) -> VendorResult<Vec<VendorDevice>> {
+        let token = access.token.expose_secret();
+        let data = match place_id {
+            Some(place) => {
+                self.call(
+                    access.company_id,
+                    "/device/getListDeviceByPlace",
+                    &[("token", token), ("placeID", place)],
+                )
+                .await?
+            }
+            None => {
+                self.call(
+                    access.company_id,
+                    "/device/getListDevice",
+                    &[("token", token)],
+                )
+                .await?
+            }
+        };
+        let mut devices: Vec<VendorDevice> = list(&data)
+            .iter()
+            .filter_map(|d| {
+                Some(VendorDevice {
+                    id: wire::string_field(d, "deviceID")?,
+                    name: wire::string_field(d, "deviceName").unwrap_or_default(),
+                    place_id: d
+                        .get("placeID")
+                        .and_then(wire::id_string)
+                        .or_else(|| place_id.map(str::to_owned)),
+                    place_name: wire::string_field(d, "placeName"),
+                    online: false,
+                })
+            })
+            .collect();
+        if devices.is_empty() {
+            return Ok(devices);
+        }
+        let ids = devices
+            .iter()
+            .map(|d| d.id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let status = self
+            .call(
+                access.company_id,
+                "/device/getConnectionStatus",
+                &[("token", token), ("deviceIDs", &ids)],
+            )
+            .await?;
+        for device in &mut devices {
+            device.online = status
+                .get(&device.id)
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+        }
+        Ok(devices)
+    }
+
+    async fn register_webhook_key(&self, access: &AccessToken, key: &str) -> VendorResult<()> {
+        let form = [
+            ("access_token", access.token.expose_secret()),
+            ("partner_token", key),
+        ];
+        self.call(access.company_id, "/partner/updateToken", &form)
+            .await
+            .map(drop)
+    }
+
+    async fn subscribe_place(
+        &self,
+        access: &AccessToken,
+        place_id: &str,
+        key: &str,
+    ) -> VendorResult<()> {
+        let form = [
+            ("access_token", access.token.expose_secret()),
+            ("placeID", place_id),
+            ("partner_token", key),
+        ];
+        self.call(access.company_id, "/partner/addPlacePartner", &form)
+            .await
+            .map(drop)
+    }
+}
+
+fn list(data: &Value) -> &[Value] {
+    data.as_array().map(Vec::as_slice).unwrap_or_default()
+}

@@ -1,0 +1,294 @@
+//! Linking a company's camera account (design §1.2): a single-use `state` bound to the company
+//! and user, the code exchange, tokens stored encrypted, the profile read, a place chosen.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    company,
+    hanet_connection::{self, ConnectionStatus},
+    hanet_oauth_state,
+};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, Set, sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::tokens::vendor_error;
+use crate::{
+    auth::Scope,
+    companies,
+    error::{ApiError, ApiResult},
+    state::AppState,
+    vendor::{AccessToken, VendorDevice, VendorError, VendorPlace},
+};
+
+/// How long a link `state` stays valid.
+const STATE_LIFETIME_MINUTES: i64 = 15;
+
+/// The company, if camera timekeeping is switched on for it.
+pub async fn camera_company(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+) -> ApiResult<company::Model> {
+    let company = companies::service::get(db, company_id).await?;
+    if company.camera_timekeeping_enabled {
+        Ok(company)
+    } else {
+        Err(ApiError::FeatureNotEnabled)
+    }
+}
+
+/// The company's link (also when it needs re-linking), if any.
+pub async fn connection(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+) -> ApiResult<Option<hanet_connection::Model>> {
+    Ok(hanet_connection::Entity::find_by_id(company_id)
+        .one(db)
+        .await?)
+}
+
+/// What `startHanetLink` hands the SPA.
+pub struct LinkStart {
+    pub authorization_url: String,
+    pub state: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn state_hash(state: &str) -> String {
+    hex::encode(Sha256::digest(state.as_bytes()))
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub async fn start_link(app: &AppState, scope: Scope) -> ApiResult<LinkStart> {
+    camera_company(&app.db, scope.company_id).await?;
+    let state = random_token(32);
+    let now = Utc::now();
+    let expires_at = now + Duration::minutes(STATE_LIFETIME_MINUTES);
+    let authorization_url = app
+        .tokens
+        .vendor()
+        .authorization_url(&state, &app.settings.hanet_redirect_uri())
+        .map_err(vendor_error)?;
+    hanet_oauth_state::ActiveModel {
+        state_hash: Set(state_hash(&state)),
+        company_id: Set(scope.company_id),
+        user_id: Set(scope.user_id),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await?;
+    // Old states are of no use to anyone: keep the table small.
+    hanet_oauth_state::Entity::delete_many()
+        .filter(hanet_oauth_state::Column::ExpiresAt.lt(now - Duration::days(1)))
+        .exec(&app.db)
+        .await?;
+    Ok(LinkStart {
+        authorization_url,
+        state,
+        expires_at,
+    })
+}
+
+fn bad_state() -> ApiError {
+    ApiError::bad_input(
+        "state",
+        "unknown, expired or already used; start the link again",
+    )
+}
+
+/// Consumes the `state` (once) and returns the company and user it was issued to. When a
+/// caller is given (the `completeHanetLink` mutation), the state must have been issued to them.
+async fn consume_state(
+    db: &DatabaseConnection,
+    state: &str,
+    caller: Option<Scope>,
+) -> ApiResult<(Uuid, Uuid)> {
+    let hash = state_hash(state.trim());
+    let row = hanet_oauth_state::Entity::find_by_id(hash.clone())
+        .one(db)
+        .await?
+        .ok_or_else(bad_state)?;
+    if caller.is_some_and(|c| c.company_id != row.company_id || c.user_id != row.user_id) {
+        return Err(bad_state());
+    }
+    let now = Utc::now();
+    let consumed = hanet_oauth_state::Entity::update_many()
+        .col_expr(hanet_oauth_state::Column::UsedAt, Expr::value(Some(now)))
+        .filter(hanet_oauth_state::Column::StateHash.eq(hash))
+        .filter(hanet_oauth_state::Column::UsedAt.is_null())
+        .filter(hanet_oauth_state::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    if consumed.rows_affected != 1 {
+        return Err(bad_state());
+    }
+    Ok((row.company_id, row.user_id))
+}
+
+/// Completes a link from the vendor's redirect: exchanges the code, reads the profile and
+/// stores the tokens encrypted. Re-linking the same account keeps the chosen place.
+pub async fn complete_link(
+    app: &AppState,
+    code: &str,
+    state: &str,
+    caller: Option<Scope>,
+) -> ApiResult<hanet_connection::Model> {
+    let (company_id, user_id) = consume_state(&app.db, state, caller).await?;
+    camera_company(&app.db, company_id).await?;
+    let vendor = app.tokens.vendor();
+    let tokens = vendor
+        .exchange_code(code.trim(), &app.settings.hanet_redirect_uri())
+        .await
+        .map_err(|e| match e {
+            VendorError::GrantRefused(reason) => ApiError::bad_input(
+                "code",
+                format!("Hanet refused the authorization code ({reason}); start the link again"),
+            ),
+            other => vendor_error(other),
+        })?;
+    let access = AccessToken {
+        company_id,
+        token: tokens.access_token.clone(),
+    };
+    let profile = vendor.profile(&access).await.map_err(vendor_error)?;
+    let (access_enc, refresh_enc) = app.tokens.seal(company_id, &tokens)?;
+    let now = Utc::now();
+    let existing = connection(&app.db, company_id).await?;
+    let saved = match existing {
+        Some(row) => {
+            let same_account = row.hanet_user_id == profile.user_id;
+            let mut model = row.clone().into_active_model();
+            model.hanet_user_id = Set(profile.user_id.clone());
+            model.account_email = Set(profile.email.clone());
+            model.account_name = Set(profile.name.clone());
+            model.access_token_enc = Set(access_enc);
+            model.refresh_token_enc = Set(refresh_enc);
+            model.access_expires_at = Set(tokens.access_expires_at);
+            model.token_version = Set(row.token_version + 1);
+            model.status = Set(ConnectionStatus::Active);
+            model.last_error = Set(None);
+            model.linked_by = Set(Some(user_id));
+            model.linked_at = Set(now);
+            if !same_account {
+                model.place_id = Set(None);
+                model.place_name = Set(None);
+            }
+            model.update(&app.db).await?
+        }
+        None => {
+            hanet_connection::ActiveModel {
+                company_id: Set(company_id),
+                hanet_user_id: Set(profile.user_id.clone()),
+                account_email: Set(profile.email.clone()),
+                account_name: Set(profile.name.clone()),
+                access_token_enc: Set(access_enc),
+                refresh_token_enc: Set(refresh_enc),
+                access_expires_at: Set(tokens.access_expires_at),
+                token_version: Set(0),
+                status: Set(ConnectionStatus::Active),
+                last_error: Set(None),
+                partner_token: Set(random_token(24)),
+                place_id: Set(None),
+                place_name: Set(None),
+                linked_by: Set(Some(user_id)),
+                linked_at: Set(now),
+                last_refreshed_at: Set(None),
+            }
+            .insert(&app.db)
+            .await?
+        }
+    };
+    // Webhooks carry this key back as `keycode`, routing them to the company. Not fatal: the
+    // place id still routes them, and the key is registered again when a place is selected.
+    if let Err(e) = vendor
+        .register_webhook_key(&access, &saved.partner_token)
+        .await
+    {
+        tracing::warn!(company.id = %company_id, error = %e, "could not register the webhook key with Hanet");
+    }
+    tracing::info!(company.id = %company_id, "Hanet account linked");
+    Ok(saved)
+}
+
+pub async fn places(app: &AppState, company_id: Uuid) -> ApiResult<Vec<VendorPlace>> {
+    camera_company(&app.db, company_id).await?;
+    app.tokens
+        .call(company_id, |access| async move {
+            app.tokens.vendor().places(&access).await
+        })
+        .await
+}
+
+pub async fn devices(
+    app: &AppState,
+    company_id: Uuid,
+    place_id: Option<String>,
+) -> ApiResult<Vec<VendorDevice>> {
+    camera_company(&app.db, company_id).await?;
+    let place_id = match place_id {
+        Some(id) => Some(id),
+        None => connection(&app.db, company_id)
+            .await?
+            .and_then(|c| c.place_id),
+    };
+    let place_id = place_id.as_deref();
+    app.tokens
+        .call(company_id, |access| async move {
+            app.tokens.vendor().devices(&access, place_id).await
+        })
+        .await
+}
+
+/// Chooses the place whose cameras do the timekeeping.
+pub async fn select_place(
+    app: &AppState,
+    company_id: Uuid,
+    place_id: &str,
+) -> ApiResult<hanet_connection::Model> {
+    let available = places(app, company_id).await?;
+    let place = available
+        .into_iter()
+        .find(|p| p.id == place_id)
+        .ok_or(ApiError::NotFound("Hanet place"))?;
+    let row = connection(&app.db, company_id)
+        .await?
+        .ok_or(ApiError::HanetNotLinked)?;
+    let key = row.partner_token.clone();
+    let mut model = row.into_active_model();
+    model.place_id = Set(Some(place.id.clone()));
+    model.place_name = Set(Some(place.name.clone()));
+    let saved = model.update(&app.db).await?;
+    let (place_id, key) = (place.id.as_str(), key.as_str());
+    let subscribed = app
+        .tokens
+        .call(company_id, |access| async move {
+            let vendor = app.tokens.vendor();
+            vendor.register_webhook_key(&access, key).await?;
+            vendor.subscribe_place(&access, place_id, key).await
+        })
+        .await;
+    if let Err(e) = subscribed {
+        tracing::warn!(company.id = %company_id, error = e.message(), "could not narrow Hanet webhooks to the place");
+    }
+    Ok(saved)
+}
+
+/// Forgets the tokens and the link. Persons already on the cameras stay there.
+pub async fn unlink(db: &DatabaseConnection, company_id: Uuid) -> ApiResult<bool> {
+    camera_company(db, company_id).await?;
+    let deleted = hanet_connection::Entity::delete_by_id(company_id)
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected > 0)
+}

@@ -1,0 +1,222 @@
+//! Vendor tokens of each company: decrypted on use, refreshed before they expire and when the
+//! vendor says they have, one refresh at a time per company. Within a process a per-company
+//! mutex serialises refreshes; across processes the row's `token_version` is compared and
+//! swapped, so a second process that lost the race adopts the winner's tokens.
+
+use std::{collections::HashMap, future::Future, sync::Arc};
+
+use chrono::{Duration, Utc};
+use entity::hanet_connection::{self, ConnectionStatus};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
+use secrecy::SecretString;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::{
+    crypto::TokenCipher,
+    error::{ApiError, ApiResult},
+    vendor::{AccessToken, CameraVendor, VendorError, VendorResult, VendorTokens},
+};
+
+pub struct TokenManager {
+    db: DatabaseConnection,
+    vendor: Arc<dyn CameraVendor>,
+    cipher: TokenCipher,
+    refresh_margin: Duration,
+    locks: std::sync::Mutex<HashMap<Uuid, Arc<Mutex<()>>>>,
+}
+
+fn access_context(company_id: Uuid) -> String {
+    format!("{company_id}/access")
+}
+
+fn refresh_context(company_id: Uuid) -> String {
+    format!("{company_id}/refresh")
+}
+
+impl TokenManager {
+    pub fn new(
+        db: DatabaseConnection,
+        vendor: Arc<dyn CameraVendor>,
+        cipher: TokenCipher,
+        refresh_margin: Duration,
+    ) -> Self {
+        Self {
+            db,
+            vendor,
+            cipher,
+            refresh_margin,
+            locks: Default::default(),
+        }
+    }
+
+    pub fn vendor(&self) -> &dyn CameraVendor {
+        self.vendor.as_ref()
+    }
+
+    /// Encrypts a fresh token pair into the columns of a connection row.
+    pub fn seal(&self, company_id: Uuid, tokens: &VendorTokens) -> ApiResult<(String, String)> {
+        use secrecy::ExposeSecret;
+        let access = self.cipher.encrypt(
+            tokens.access_token.expose_secret(),
+            &access_context(company_id),
+        );
+        let refresh = self.cipher.encrypt(
+            tokens.refresh_token.expose_secret(),
+            &refresh_context(company_id),
+        );
+        Ok((
+            access.map_err(ApiError::Internal)?,
+            refresh.map_err(ApiError::Internal)?,
+        ))
+    }
+
+    async fn load(&self, company_id: Uuid) -> ApiResult<hanet_connection::Model> {
+        let row = hanet_connection::Entity::find_by_id(company_id)
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::HanetNotLinked)?;
+        if row.status == ConnectionStatus::NeedsRelink {
+            return Err(ApiError::HanetNotLinked);
+        }
+        Ok(row)
+    }
+
+    fn open(&self, row: &hanet_connection::Model) -> ApiResult<AccessToken> {
+        let token = self
+            .cipher
+            .decrypt(&row.access_token_enc, &access_context(row.company_id))
+            .map_err(ApiError::Internal)?;
+        Ok(AccessToken {
+            company_id: row.company_id,
+            token,
+        })
+    }
+
+    /// Runs a vendor call with the company's access token; refreshes it first when it is about
+    /// to expire, and once more when the vendor says it has expired.
+    pub async fn call<T, F, Fut>(&self, company_id: Uuid, f: F) -> ApiResult<T>
+    where
+        F: Fn(AccessToken) -> Fut,
+        Fut: Future<Output = VendorResult<T>>,
+    {
+        let mut row = self.load(company_id).await?;
+        if row.access_expires_at - Utc::now() < self.refresh_margin {
+            row = self.refresh(company_id, row.token_version).await?;
+        }
+        match f(self.open(&row)?).await {
+            Err(VendorError::TokenExpired) => {
+                let row = self.refresh(company_id, row.token_version).await?;
+                f(self.open(&row)?).await.map_err(vendor_error)
+            }
+            other => other.map_err(vendor_error),
+        }
+    }
+
+    fn lock_for(&self, company_id: Uuid) -> Arc<Mutex<()>> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        locks.entry(company_id).or_default().clone()
+    }
+
+    /// Refreshes the tokens unless someone already did since `seen_version`; returns the row
+    /// with usable tokens.
+    async fn refresh(
+        &self,
+        company_id: Uuid,
+        seen_version: i32,
+    ) -> ApiResult<hanet_connection::Model> {
+        let lock = self.lock_for(company_id);
+        let _guard = lock.lock().await;
+        let row = self.load(company_id).await?;
+        if row.token_version != seen_version {
+            return Ok(row);
+        }
+        let refresh_token: SecretString = self
+            .cipher
+            .decrypt(&row.refresh_token_enc, &refresh_context(company_id))
+            .map_err(ApiError::Internal)?;
+        let tokens = match self.vendor.refresh(company_id, &refresh_token).await {
+            Ok(tokens) => tokens,
+            Err(VendorError::GrantRefused(reason)) => {
+                // Another process may have used the (one-shot) refresh token a moment ago.
+                let current = self.load(company_id).await?;
+                if current.token_version != seen_version {
+                    return Ok(current);
+                }
+                tracing::warn!(company.id = %company_id, reason, "Hanet refused the refresh token; the account must be linked again");
+                hanet_connection::Entity::update_many()
+                    .col_expr(
+                        hanet_connection::Column::Status,
+                        Expr::value(ConnectionStatus::NeedsRelink),
+                    )
+                    .col_expr(
+                        hanet_connection::Column::LastError,
+                        Expr::value(Some(format!("refresh refused: {reason}"))),
+                    )
+                    .filter(hanet_connection::Column::CompanyId.eq(company_id))
+                    .filter(hanet_connection::Column::TokenVersion.eq(seen_version))
+                    .exec(&self.db)
+                    .await?;
+                return Err(ApiError::HanetNotLinked);
+            }
+            Err(e) => return Err(vendor_error(e)),
+        };
+        let (access, refresh) = self.seal(company_id, &tokens)?;
+        let updated = hanet_connection::Entity::update_many()
+            .col_expr(
+                hanet_connection::Column::AccessTokenEnc,
+                Expr::value(access),
+            )
+            .col_expr(
+                hanet_connection::Column::RefreshTokenEnc,
+                Expr::value(refresh),
+            )
+            .col_expr(
+                hanet_connection::Column::AccessExpiresAt,
+                Expr::value(tokens.access_expires_at),
+            )
+            .col_expr(
+                hanet_connection::Column::TokenVersion,
+                Expr::col(hanet_connection::Column::TokenVersion).add(1),
+            )
+            .col_expr(
+                hanet_connection::Column::LastRefreshedAt,
+                Expr::value(Some(Utc::now())),
+            )
+            .col_expr(
+                hanet_connection::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(hanet_connection::Column::CompanyId.eq(company_id))
+            .filter(hanet_connection::Column::TokenVersion.eq(seen_version))
+            .exec(&self.db)
+            .await?;
+        if updated.rows_affected == 0 {
+            tracing::info!(company.id = %company_id, "another process refreshed the Hanet tokens first");
+        } else {
+            tracing::info!(company.id = %company_id, "Hanet tokens refreshed");
+        }
+        self.load(company_id).await
+    }
+}
+
+/// How a vendor failure reaches a GraphQL client.
+pub fn vendor_error(error: VendorError) -> ApiError {
+    match error {
+        VendorError::TokenExpired | VendorError::GrantRefused(_) => ApiError::HanetNotLinked,
+        VendorError::NotConfigured(what) => ApiError::HanetUnavailable {
+            code: None,
+            message: format!("{what} is not configured on this server"),
+        },
+        other => ApiError::HanetUnavailable {
+            code: other.vendor_code(),
+            message: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,132 @@
+//! The camera vendor behind one trait (design §1): linking, tokens, places, devices, persons and
+//! check-ins in vendor-neutral types. Hanet is the one implementation (`crate::hanet`); a
+//! second brand is a new module implementing [`CameraVendor`].
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+/// A token pair from the vendor's OAuth server.
+pub struct VendorTokens {
+    pub access_token: SecretString,
+    pub refresh_token: SecretString,
+    pub access_expires_at: DateTime<Utc>,
+}
+
+/// The vendor account that was linked.
+#[derive(Clone, Debug)]
+pub struct AccountProfile {
+    pub user_id: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// A site whose cameras share one set of faces.
+#[derive(Clone, Debug)]
+pub struct VendorPlace {
+    pub id: String,
+    pub name: String,
+    pub address: Option<String>,
+}
+
+/// A camera.
+#[derive(Clone, Debug)]
+pub struct VendorDevice {
+    pub id: String,
+    pub name: String,
+    pub place_id: Option<String>,
+    pub place_name: Option<String>,
+    pub online: bool,
+}
+
+/// An access token and the company it belongs to (the key for per-account rate limiting).
+pub struct AccessToken {
+    pub company_id: Uuid,
+    pub token: SecretString,
+}
+
+/// What can go wrong talking to the vendor.
+#[derive(Debug, thiserror::Error)]
+pub enum VendorError {
+    /// The access token is no longer accepted: refresh and try once more.
+    #[error("the access token has expired")]
+    TokenExpired,
+    /// The OAuth server refused the code or refresh token: the account must be linked again.
+    #[error("the vendor refused the authorization: {0}")]
+    GrantRefused(String),
+    /// A business error with the vendor's code.
+    #[error("vendor error {code}: {message}")]
+    Api {
+        code: i64,
+        message: String,
+        retryable: bool,
+    },
+    /// An HTTP status without a usable body.
+    #[error("vendor answered HTTP {0}")]
+    Http(u16),
+    #[error("vendor rate limit reached")]
+    RateLimited,
+    #[error("vendor did not answer in time")]
+    Timeout,
+    #[error("could not reach the vendor: {0}")]
+    Transport(String),
+    #[error("unexpected vendor response: {0}")]
+    Decode(String),
+    #[error("{0} is not configured")]
+    NotConfigured(&'static str),
+}
+
+impl VendorError {
+    /// Whether the same call may succeed later (outages, overload, offline devices).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api { retryable, .. } => *retryable,
+            Self::Http(status) => *status >= 500 || *status == 408,
+            Self::RateLimited | Self::Timeout | Self::Transport(_) => true,
+            Self::TokenExpired
+            | Self::GrantRefused(_)
+            | Self::Decode(_)
+            | Self::NotConfigured(_) => false,
+        }
+    }
+
+    /// The vendor's own error code, when it gave one.
+    pub fn vendor_code(&self) -> Option<i64> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+pub type VendorResult<T> = Result<T, VendorError>;
+
+/// One camera vendor.
+#[async_trait::async_trait]
+pub trait CameraVendor: Send + Sync {
+    /// Where to send the admin's browser to approve the link.
+    fn authorization_url(&self, state: &str, redirect_uri: &str) -> VendorResult<String>;
+    async fn exchange_code(&self, code: &str, redirect_uri: &str) -> VendorResult<VendorTokens>;
+    async fn refresh(
+        &self,
+        company_id: Uuid,
+        refresh_token: &SecretString,
+    ) -> VendorResult<VendorTokens>;
+    async fn profile(&self, access: &AccessToken) -> VendorResult<AccountProfile>;
+    async fn places(&self, access: &AccessToken) -> VendorResult<Vec<VendorPlace>>;
+    /// Devices with their online status; of one place, or of the whole account.
+    async fn devices(
+        &self,
+        access: &AccessToken,
+        place_id: Option<&str>,
+    ) -> VendorResult<Vec<VendorDevice>>;
+    /// Registers our per-company key, which the vendor's webhooks then carry.
+    async fn register_webhook_key(&self, access: &AccessToken, key: &str) -> VendorResult<()>;
+    /// Narrows webhook delivery to this place.
+    async fn subscribe_place(
+        &self,
+        access: &AccessToken,
+        place_id: &str,
+        key: &str,
+    ) -> VendorResult<()>;
+}
