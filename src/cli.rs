@@ -55,6 +55,15 @@ pub enum Command {
         #[arg(long)]
         off: bool,
     },
+    /// Import a folder of face photos named `[Employee ID].jpg` (or .jpeg/.png) for a company,
+    /// with a progress bar; prints one result per file, as `importFacePhotos` does.
+    ImportPhotos {
+        /// The company id.
+        #[arg(long)]
+        company: Uuid,
+        /// The folder holding the photos.
+        dir: std::path::PathBuf,
+    },
     /// Create a platform operator login (may switch camera timekeeping on). The password is
     /// read like `create-company`'s.
     CreateOperator {
@@ -118,6 +127,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 company.name
             );
         }
+        Command::ImportPhotos { company, dir } => {
+            let state = startup::build_state(cli.settings).await?;
+            import_photos(&state, company, &dir).await?;
+        }
         Command::CreateOperator { email } => {
             let password = read_password()?;
             let state = startup::build_state(cli.settings).await?;
@@ -136,6 +149,88 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", user.id);
         }
     }
+    Ok(())
+}
+
+/// A file opened only when first read, so a folder of thousands of photos never holds
+/// thousands of open descriptors.
+struct LazyFile {
+    path: std::path::PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl std::io::Read for LazyFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.file.is_none() {
+            self.file = Some(std::fs::File::open(&self.path)?);
+        }
+        match self.file.as_mut() {
+            Some(file) => file.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+async fn import_photos(
+    state: &crate::state::AppState,
+    company_id: Uuid,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    use crate::photos::service::{self, IncomingFile};
+    companies::get(&state.db, company_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_file())
+        .collect();
+    paths.sort();
+    let files = paths
+        .iter()
+        .map(|path| IncomingFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            content: Box::new(LazyFile {
+                path: path.clone(),
+                file: None,
+            }),
+        })
+        .collect();
+    let bar = indicatif::ProgressBar::new(paths.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} photos  {elapsed_precise}  eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let results = service::import(state, company_id, None, files, &|_, _| bar.inc(1))
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+    bar.finish_and_clear();
+    let (mut accepted, mut rejected) = (0, 0);
+    for (name, outcome) in &results {
+        match outcome {
+            Ok(stored) => {
+                accepted += 1;
+                let note = if stored.unchanged { " (unchanged)" } else { "" };
+                println!(
+                    "ACCEPTED  {name}  -> {} {}{note}",
+                    stored.employee.employee_code, stored.employee.full_name
+                );
+            }
+            Err((code, message)) => {
+                rejected += 1;
+                println!("REJECTED  {name}  {}: {message}", code.as_str());
+            }
+        }
+    }
+    eprintln!(
+        "{accepted} accepted, {rejected} rejected, {} files",
+        results.len()
+    );
     Ok(())
 }
 

@@ -177,6 +177,29 @@ pub struct Settings {
     )]
     pub link_return_url: Option<String>,
 
+    /// Photo storage: unset keeps photos under `<TIMEKEEPING_DATA_DIR>/photos`;
+    /// `s3://bucket/prefix` uses an S3-compatible bucket (credentials, region and endpoint from
+    /// the standard `AWS_*` variables).
+    #[arg(
+        long,
+        env = "TIMEKEEPING_PHOTO_STORE_URL",
+        value_name = "TIMEKEEPING_PHOTO_STORE_URL"
+    )]
+    pub photo_store_url: Option<String>,
+
+    /// Largest accepted face photo file, in bytes (larger files in a batch are rejected alone).
+    #[arg(long, env = "TIMEKEEPING_MAX_PHOTO_BYTES", value_name = "TIMEKEEPING_MAX_PHOTO_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_photo_bytes: usize,
+
+    /// Photos decoded at once (0: one per CPU core). Bounds memory during big batches.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_PHOTO_WORKERS",
+        value_name = "TIMEKEEPING_PHOTO_WORKERS",
+        default_value_t = 0
+    )]
+    pub photo_workers: usize,
+
     /// Hanet partner API base URL.
     #[arg(
         long,
@@ -386,6 +409,14 @@ impl Settings {
             max_retries: self.hanet_max_retries,
             retry_base: Duration::from_millis(self.hanet_retry_base_ms),
             requests_per_second: self.hanet_rate_limit_per_second,
+        }
+    }
+
+    /// Photos decoded at once.
+    pub fn photo_workers(&self) -> usize {
+        match self.photo_workers {
+            0 => std::thread::available_parallelism().map_or(2, usize::from),
+            n => n,
         }
     }
 

@@ -21,6 +21,7 @@ use crate::{
     employees::{EmployeesMutation, EmployeesQuery},
     linking::{LinkingMutation, LinkingQuery},
     loaders::PerOperationLoaders,
+    photos::PhotosMutation,
 };
 
 /// Every query.
@@ -41,6 +42,7 @@ pub struct Mutation(
     DepartmentsMutation,
     EmployeesMutation,
     LinkingMutation,
+    PhotosMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

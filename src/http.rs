@@ -22,7 +22,7 @@ use async_graphql::{
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
-use crate::{graphql::AppSchema, linking, state::AppState, ws};
+use crate::{graphql::AppSchema, linking, photos, state::AppState, ws};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/hanet/oauth/callback",
         web::get().to(linking::callback::hanet_callback),
     )
+    .route("/photos/{id}", web::get().to(photos::http::get_photo))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }

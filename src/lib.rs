@@ -16,6 +16,7 @@ pub mod ids;
 pub mod linking;
 pub mod loaders;
 pub mod pagination;
+pub mod photos;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

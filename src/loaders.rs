@@ -9,11 +9,12 @@ use async_graphql::{
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
 };
 
-use crate::{departments::DepartmentLoader, state::AppState};
+use crate::{departments::DepartmentLoader, photos::PhotoLoader, state::AppState};
 
 /// The loaders one operation uses.
 pub struct Loaders {
     pub departments: DataLoader<DepartmentLoader, HashMapCache>,
+    pub photos: DataLoader<PhotoLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -21,6 +22,11 @@ impl Loaders {
         Self {
             departments: DataLoader::with_cache(
                 DepartmentLoader::new(app.db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            photos: DataLoader::with_cache(
+                PhotoLoader::new(app.db.clone()),
                 tokio::spawn,
                 HashMapCache::default(),
             ),

@@ -19,6 +19,7 @@ use crate::{
     hanet::HanetClient,
     http,
     linking::tokens::TokenManager,
+    photos::store::PhotoStore,
     state::AppState,
     vendor::CameraVendor,
 };
@@ -55,6 +56,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         cipher,
         chrono::Duration::seconds(settings.hanet_refresh_margin_secs),
     );
+    let photos = PhotoStore::from_settings(&settings)?;
     let jwt = JwtKeys::new(
         &secret,
         &settings.jwt_issuer,
@@ -66,6 +68,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         jwt: Arc::new(jwt),
         tokens: Arc::new(tokens),
+        photos,
         sql_statements: statements,
     })
 }

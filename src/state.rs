@@ -7,7 +7,9 @@ use std::sync::{
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::JwtKeys, config::Settings, linking::tokens::TokenManager};
+use crate::{
+    auth::JwtKeys, config::Settings, linking::tokens::TokenManager, photos::store::PhotoStore,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +18,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// The camera vendor, behind the per-company token handling.
     pub tokens: Arc<TokenManager>,
+    /// Where photo bytes are kept.
+    pub photos: PhotoStore,
     /// SQL statements run since start (read by tests and metrics).
     pub sql_statements: Arc<AtomicU64>,
 }

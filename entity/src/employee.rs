@@ -24,6 +24,36 @@ pub struct Model {
     pub profile_picture_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The current face photo (`face_photos.id`).
+    pub face_photo_id: Option<Uuid>,
+    pub face_sync_status: FaceSyncStatus,
+    /// The person the camera vendor knows this employee as.
+    pub hanet_person_id: Option<String>,
+    /// What was last pushed to the vendor, to tell what changed since.
+    pub synced_photo_sha256: Option<String>,
+    pub synced_name: Option<String>,
+    pub synced_title: Option<String>,
+    pub last_synced_at: Option<DateTimeUtc>,
+    pub last_sync_error: Option<String>,
+    pub last_sync_error_code: Option<i64>,
+}
+
+/// Where the employee's face stands with the camera vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum FaceSyncStatus {
+    #[sea_orm(string_value = "NO_PHOTO")]
+    NoPhoto,
+    #[sea_orm(string_value = "NOT_SYNCED")]
+    NotSynced,
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "SYNCED")]
+    Synced,
+    #[sea_orm(string_value = "OUTDATED")]
+    Outdated,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

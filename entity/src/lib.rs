@@ -4,6 +4,7 @@
 pub mod company;
 pub mod department;
 pub mod employee;
+pub mod face_photo;
 pub mod hanet_connection;
 pub mod hanet_oauth_state;
 pub mod user;

@@ -51,18 +51,22 @@ impl EmployeesQuery {
         let query = ListQuery::new(scope.company_id, &filter.unwrap_or_default())?;
         let db = &ctx.app()?.db;
         let (rows, has_next) = service::page(db, &query, first, after.as_deref()).await?;
-        // Load the page's departments in one batch up front (deterministic, whatever the
-        // timing of the per-node resolvers), when the query asks for them.
-        if ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("department")
-            .exists()
-        {
+        // Load the page's departments and photos in one batch each, up front (deterministic,
+        // whatever the timing of the per-node resolvers), when the query asks for them.
+        let node = ctx.look_ahead().field("edges").field("node");
+        let loaders = ctx.data::<Loaders>()?;
+        if node.field("department").exists() {
             let ids: Vec<_> = rows.iter().filter_map(|e| e.department_id).collect();
-            ctx.data::<Loaders>()?
+            loaders
                 .departments
+                .load_many(ids)
+                .await
+                .map_err(|e| (*e).clone())?;
+        }
+        if node.field("facePhoto").exists() {
+            let ids: Vec<_> = rows.iter().filter_map(|e| e.face_photo_id).collect();
+            loaders
+                .photos
                 .load_many(ids)
                 .await
                 .map_err(|e| (*e).clone())?;

@@ -6,4 +6,4 @@ pub mod service;
 mod types;
 
 pub use graphql::{EmployeesMutation, EmployeesQuery};
-pub use types::{Employee, EmployeeFilter, WorkStatus};
+pub use types::{Employee, EmployeeFilter, FaceSyncStatus, WorkStatus};

@@ -1,7 +1,7 @@
 //! Employee storage: validation, keyset-paginated listing, create and update.
 
 use chrono::Utc;
-use entity::employee::{self, WorkStatus};
+use entity::employee::{self, FaceSyncStatus, WorkStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::LikeExpr,
@@ -95,6 +95,7 @@ pub struct ListQuery {
     pub work_statuses: Option<Vec<WorkStatus>>,
     pub employee_code: Option<String>,
     pub search: Option<String>,
+    pub face_sync_statuses: Option<Vec<FaceSyncStatus>>,
 }
 
 impl ListQuery {
@@ -124,6 +125,10 @@ impl ListQuery {
                 .map(|s| s.iter().map(|s| (*s).into()).collect()),
             employee_code: clean(filter.employee_code.clone()).map(|c| c.to_lowercase()),
             search: clean(filter.search.clone()).map(|s| fold(&s)),
+            face_sync_statuses: filter
+                .face_sync_statuses
+                .as_ref()
+                .map(|s| s.iter().map(|s| (*s).into()).collect()),
         })
     }
 
@@ -134,6 +139,9 @@ impl ListQuery {
         }
         if let Some(statuses) = &self.work_statuses {
             cond = cond.add(employee::Column::WorkStatus.is_in(statuses.iter().copied()));
+        }
+        if let Some(statuses) = &self.face_sync_statuses {
+            cond = cond.add(employee::Column::FaceSyncStatus.is_in(statuses.iter().copied()));
         }
         if let Some(code) = &self.employee_code {
             cond = cond.add(employee::Column::EmployeeCodeKey.eq(code.as_str()));
@@ -254,6 +262,7 @@ pub async fn create(
         profile_picture_url: Set(validate_url(new.profile_picture_url)?),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
     .insert(db)
     .await
@@ -279,6 +288,11 @@ pub async fn update(
     changes: EmployeeChanges,
 ) -> ApiResult<employee::Model> {
     let current = get(db, company_id, id).await?;
+    let (current_name, current_title, current_status) = (
+        current.full_name.clone(),
+        current.title.clone(),
+        current.work_status,
+    );
     let mut model = current.into_active_model();
     let mut code_for_conflict = String::new();
     if let Some(code) = changes.employee_code {
@@ -310,6 +324,17 @@ pub async fn update(
     }
     if !model.is_changed() {
         return get(db, company_id, id).await;
+    }
+    // The person on the cameras now shows old details (or should leave): it needs a sync.
+    let was_synced = *model.face_sync_status.as_ref() == FaceSyncStatus::Synced;
+    let vendor_visible_change = model.full_name.is_set()
+        && model.full_name.as_ref() != &current_name
+        || model.title.is_set() && model.title.as_ref() != &current_title
+        || model.work_status.is_set()
+            && (*model.work_status.as_ref() == WorkStatus::Resigned)
+                != (current_status == WorkStatus::Resigned);
+    if was_synced && vendor_visible_change {
+        model.face_sync_status = Set(FaceSyncStatus::Outdated);
     }
     model.updated_at = Set(Utc::now());
     model

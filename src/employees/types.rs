@@ -1,9 +1,9 @@
 //! GraphQL types of the employee domain.
 
-use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::{departments::Department, ids, loaders::Loaders};
+use crate::{departments::Department, ids, loaders::Loaders, photos::FacePhoto};
 
 /// Whether the employee currently works; `RESIGNED` employees are removed from the cameras.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -96,6 +96,83 @@ impl Employee {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// The face photo the cameras learn the employee's face from.
+    async fn face_photo(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FacePhoto>> {
+        let Some(id) = self.0.face_photo_id else {
+            return Ok(None);
+        };
+        let loaders = ctx.data::<Loaders>()?;
+        loaders.photos.load_one(id).await.map_err(|e| (*e).clone())
+    }
+    /// Where the employee's face stands with the cameras.
+    async fn face_sync(&self) -> FaceSync {
+        FaceSync {
+            status: self.0.face_sync_status.into(),
+            hanet_person_id: self.0.hanet_person_id.clone(),
+            last_synced_at: self.0.last_synced_at,
+            last_error: self.0.last_sync_error.clone(),
+            last_error_code: self.0.last_sync_error_code,
+        }
+    }
+}
+
+/// Where an employee's face stands with the cameras.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FaceSyncStatus {
+    /// No face photo yet.
+    NoPhoto,
+    /// Has a photo, never pushed to the cameras.
+    NotSynced,
+    /// A sync job is working on it.
+    Pending,
+    /// The cameras know the current photo, name and title.
+    Synced,
+    /// Synced once, but the photo, name, title or work status changed since.
+    Outdated,
+    /// The last sync failed; see `lastError`.
+    Failed,
+}
+
+impl From<entity::employee::FaceSyncStatus> for FaceSyncStatus {
+    fn from(s: entity::employee::FaceSyncStatus) -> Self {
+        use entity::employee::FaceSyncStatus as F;
+        match s {
+            F::NoPhoto => Self::NoPhoto,
+            F::NotSynced => Self::NotSynced,
+            F::Pending => Self::Pending,
+            F::Synced => Self::Synced,
+            F::Outdated => Self::Outdated,
+            F::Failed => Self::Failed,
+        }
+    }
+}
+
+impl From<FaceSyncStatus> for entity::employee::FaceSyncStatus {
+    fn from(s: FaceSyncStatus) -> Self {
+        match s {
+            FaceSyncStatus::NoPhoto => Self::NoPhoto,
+            FaceSyncStatus::NotSynced => Self::NotSynced,
+            FaceSyncStatus::Pending => Self::Pending,
+            FaceSyncStatus::Synced => Self::Synced,
+            FaceSyncStatus::Outdated => Self::Outdated,
+            FaceSyncStatus::Failed => Self::Failed,
+        }
+    }
+}
+
+/// An employee's face-sync state.
+#[derive(SimpleObject)]
+pub struct FaceSync {
+    /// The state.
+    pub status: FaceSyncStatus,
+    /// The Hanet person this employee is, once created or adopted.
+    pub hanet_person_id: Option<String>,
+    /// When the cameras were last brought up to date for this employee.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// Why the last sync of this employee failed.
+    pub last_error: Option<String>,
+    /// Hanet's error code of that failure, if Hanet gave one.
+    pub last_error_code: Option<i64>,
 }
 
 /// Narrows the employee list. Conditions combine with AND; a list matches any of its values.
@@ -110,6 +187,8 @@ pub struct EmployeeFilter {
     /// Part of the name or employee ID, ignoring case and Vietnamese diacritics
     /// (`nguyen` finds `Nguyễn`).
     pub search: Option<String>,
+    /// Employees whose face sync is in any of these states.
+    pub face_sync_statuses: Option<Vec<FaceSyncStatus>>,
 }
 
 /// A new employee.
