@@ -122,15 +122,16 @@ fn read_and_normalize(
     })
 }
 
-/// Normalises files concurrently (bounded), yielding results in input order.
-async fn normalize_all(
+/// Normalises files concurrently (a bounded number at a time), yielding results in input
+/// order as they complete, so only a few photos are ever in memory.
+fn normalize_all(
     app: &AppState,
     files: Vec<IncomingFile>,
-) -> Vec<Result<Normalized, (FacePhotoRejection, String)>> {
+) -> impl futures_util::Stream<Item = Result<Normalized, (FacePhotoRejection, String)>> + use<> {
     let max_bytes = app.settings.max_photo_bytes as u64;
     let workers = app.settings.photo_workers();
     stream::iter(files)
-        .map(|file| async move {
+        .map(move |file| async move {
             tokio::task::spawn_blocking(move || read_and_normalize(file, max_bytes))
                 .await
                 .unwrap_or_else(|e| {
@@ -141,8 +142,6 @@ async fn normalize_all(
                 })
         })
         .buffered(workers)
-        .collect()
-        .await
 }
 
 /// Imports a batch for the company. `on_file` is called as each file finishes.
@@ -227,8 +226,11 @@ pub async fn import(
             on_file(&names[i], outcome);
         }
     }
-    let normalized = normalize_all(app, todo_files).await;
-    for ((i, employee), result) in todo.into_iter().zip(normalized) {
+    let mut normalized = std::pin::pin!(normalize_all(app, todo_files));
+    for (i, employee) in todo {
+        let Some(result) = normalized.next().await else {
+            break;
+        };
         let outcome = match result {
             Ok(photo) => Ok(store(app, employee, photo, &names[i], uploaded_by).await?),
             Err(rejection) => Err(rejection),
@@ -269,8 +271,8 @@ pub async fn upload_one(
     uploaded_by: Option<Uuid>,
 ) -> ApiResult<Stored> {
     let name = file.name.clone();
-    let mut results = normalize_all(app, vec![file]).await;
-    match results.pop() {
+    let mut results = std::pin::pin!(normalize_all(app, vec![file]));
+    match results.next().await {
         Some(Ok(photo)) => store(app, employee, photo, &name, uploaded_by).await,
         Some(Err((FacePhotoRejection::FileTooLarge, message))) => {
             Err(ApiError::PayloadTooLarge(message))

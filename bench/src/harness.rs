@@ -1,0 +1,74 @@
+//! Starting the server for a benchmark, and reading this process's memory.
+
+use clap::Parser;
+use timekeeping::{cli::Cli, startup::Application, state::AppState};
+
+pub struct Server {
+    pub address: String,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the application on port 0 with a fresh SQLite database (or `DATABASE_URL`).
+pub async fn start(extra: &[&str]) -> anyhow::Result<Server> {
+    let dir = tempfile::tempdir()?;
+    let data_dir = dir.path().display().to_string();
+    let database_url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{data_dir}/bench.db"));
+    let mut args = vec![
+        "timekeeping",
+        "--data-dir",
+        &data_dir,
+        "--database-url",
+        &database_url,
+        "--bind",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(extra);
+    let cli = Cli::try_parse_from(args)?;
+    let app = Application::build(cli.settings).await?;
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    Ok(Server {
+        address,
+        state,
+        _dir: dir,
+    })
+}
+
+/// Resets the peak-RSS counter (Linux).
+pub fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak and current resident memory in MiB (VmHWM, VmRSS).
+pub fn memory_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+pub async fn login(address: &str, email: &str, password: &str) -> anyhow::Result<String> {
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .json(&serde_json::json!({
+            "query": "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+            "variables": { "e": email, "p": password }
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    body["data"]["login"]["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("login failed: {body}"))
+}

@@ -1,0 +1,37 @@
+//! Benchmark harness. Runs the real server in-process (SQLite in a temp dir, or PostgreSQL
+//! with `--database-url`) and measures wall time and peak resident memory (VmHWM, reset before
+//! each measured phase through /proc/self/clear_refs).
+//!
+//!     cargo run --release -p bench -- photos [--count 500]
+
+mod harness;
+mod photos;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "timekeeping benchmarks; the numbers go to BENCHMARKS.md")]
+struct Args {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Import N face photos of about 3 MB each in one `importFacePhotos` request.
+    Photos {
+        /// How many photos.
+        #[arg(long, default_value_t = 500)]
+        count: usize,
+        /// Approximate size of each photo, in megabytes.
+        #[arg(long, default_value_t = 3.0)]
+        megabytes: f64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Args::parse().scenario {
+        Scenario::Photos { count, megabytes } => photos::run(count, megabytes).await,
+    }
+}
