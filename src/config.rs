@@ -200,6 +200,42 @@ pub struct Settings {
     )]
     pub photo_workers: usize,
 
+    /// Jobs one process runs at once.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_MAX_CONCURRENT_JOBS",
+        value_name = "TIMEKEEPING_MAX_CONCURRENT_JOBS",
+        default_value_t = 4
+    )]
+    pub max_concurrent_jobs: usize,
+
+    /// Items of one employee sync in flight at once (Hanet calls are also rate-limited).
+    #[arg(
+        long,
+        env = "TIMEKEEPING_SYNC_CONCURRENCY",
+        value_name = "TIMEKEEPING_SYNC_CONCURRENCY",
+        default_value_t = 4
+    )]
+    pub sync_concurrency: usize,
+
+    /// Seconds a worker holds a job without renewing; a job whose worker died resumes after this.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_JOB_LEASE_SECS",
+        value_name = "TIMEKEEPING_JOB_LEASE_SECS",
+        default_value_t = 30
+    )]
+    pub job_lease_secs: u64,
+
+    /// How often idle workers look for jobs queued by other processes, in milliseconds.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_JOB_POLL_MS",
+        value_name = "TIMEKEEPING_JOB_POLL_MS",
+        default_value_t = 1000
+    )]
+    pub job_poll_ms: u64,
+
     /// Hanet partner API base URL.
     #[arg(
         long,
@@ -239,6 +275,15 @@ pub struct Settings {
         default_value_t = 15
     )]
     pub hanet_timeout_secs: u64,
+
+    /// Timeout of registering or replacing a face, in seconds (Hanet is slow here).
+    #[arg(
+        long,
+        env = "HANET_REGISTER_TIMEOUT_SECS",
+        value_name = "HANET_REGISTER_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub hanet_register_timeout_secs: u64,
 
     /// Retries of a Hanet call that failed in a retryable way (outage, timeout, offline device).
     #[arg(
@@ -406,10 +451,19 @@ impl Settings {
             client_id: self.hanet_client_id.clone().filter(|id| !id.is_empty()),
             client_secret: self.hanet_client_secret.clone(),
             timeout: Duration::from_secs(self.hanet_timeout_secs),
+            register_timeout: Duration::from_secs(self.hanet_register_timeout_secs),
             max_retries: self.hanet_max_retries,
             retry_base: Duration::from_millis(self.hanet_retry_base_ms),
             requests_per_second: self.hanet_rate_limit_per_second,
         }
+    }
+
+    pub fn job_lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.job_lease_secs.max(3) as i64)
+    }
+
+    pub fn job_poll_interval(&self) -> Duration {
+        Duration::from_millis(self.job_poll_ms.max(50))
     }
 
     /// Photos decoded at once.

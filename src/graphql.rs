@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    EmptySubscription, MergedObject, Response, Schema, SchemaBuilder, ServerError, ServerResult,
+    MergedObject, MergedSubscription, Response, Schema, SchemaBuilder, ServerError, ServerResult,
     ValidationResult, Value, Variables,
     extensions::{
         Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
@@ -19,6 +19,7 @@ use crate::{
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
     employees::{EmployeesMutation, EmployeesQuery},
+    jobs::{JobsMutation, JobsQuery, JobsSubscription},
     linking::{LinkingMutation, LinkingQuery},
     loaders::PerOperationLoaders,
     photos::PhotosMutation,
@@ -32,6 +33,7 @@ pub struct Query(
     DepartmentsQuery,
     EmployeesQuery,
     LinkingQuery,
+    JobsQuery,
 );
 
 /// Every mutation.
@@ -43,9 +45,14 @@ pub struct Mutation(
     EmployeesMutation,
     LinkingMutation,
     PhotosMutation,
+    JobsMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Every subscription.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(JobsSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// Query-shape limits.
 #[derive(Clone, Copy, Debug)]
@@ -64,13 +71,17 @@ impl Default for Limits {
 }
 
 /// The schema without any runtime data: pure, used by the server, `schema` and the tests.
-pub fn schema_builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .extension(ErrorCodes)
-        .extension(PerOperationLoaders)
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+pub fn schema_builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .extension(ErrorCodes)
+    .extension(PerOperationLoaders)
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
 }
 
 /// The SDL that `schema.graphql` holds.

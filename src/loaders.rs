@@ -1,35 +1,81 @@
 //! Dataloaders, fresh for every GraphQL operation (HTTP request or WebSocket operation), so their
-//! per-operation cache never serves data older than the operation.
+//! per-operation cache never serves data older than the operation. One generic loader batches
+//! look-ups of rows by id into one `IN (…)` query per entity.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::{
     Request, ServerResult,
-    dataloader::{DataLoader, HashMapCache},
+    dataloader::{DataLoader, HashMapCache, Loader},
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
 };
+use entity::{department, employee, face_photo, user};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
 
-use crate::{departments::DepartmentLoader, photos::PhotoLoader, state::AppState};
+use crate::{error::ApiError, state::AppState};
+
+/// Loads rows of `E` by their id column.
+pub struct RowLoader<E: EntityTrait> {
+    db: DatabaseConnection,
+    column: E::Column,
+    id: fn(&E::Model) -> Uuid,
+}
+
+impl<E> Loader<Uuid> for RowLoader<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    type Value = E::Model;
+    type Error = Arc<async_graphql::Error>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, Self::Error> {
+        let rows = E::find()
+            .filter(self.column.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(|e| Arc::new(async_graphql::Error::from(ApiError::from(e))))?;
+        Ok(rows.into_iter().map(|row| ((self.id)(&row), row)).collect())
+    }
+}
+
+type Cached<E> = DataLoader<RowLoader<E>, HashMapCache>;
+
+fn loader<E>(db: &DatabaseConnection, column: E::Column, id: fn(&E::Model) -> Uuid) -> Cached<E>
+where
+    E: EntityTrait,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    DataLoader::with_cache(
+        RowLoader {
+            db: db.clone(),
+            column,
+            id,
+        },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
+}
 
 /// The loaders one operation uses.
 pub struct Loaders {
-    pub departments: DataLoader<DepartmentLoader, HashMapCache>,
-    pub photos: DataLoader<PhotoLoader, HashMapCache>,
+    pub departments: Cached<department::Entity>,
+    pub photos: Cached<face_photo::Entity>,
+    pub employees: Cached<employee::Entity>,
+    pub users: Cached<user::Entity>,
 }
 
 impl Loaders {
     pub fn new(app: &AppState) -> Self {
+        let db = &app.db;
         Self {
-            departments: DataLoader::with_cache(
-                DepartmentLoader::new(app.db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            photos: DataLoader::with_cache(
-                PhotoLoader::new(app.db.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            departments: loader::<department::Entity>(db, department::Column::Id, |d| d.id),
+            photos: loader::<face_photo::Entity>(db, face_photo::Column::Id, |p| p.id),
+            employees: loader::<employee::Entity>(db, employee::Column::Id, |e| e.id),
+            users: loader::<user::Entity>(db, user::Column::Id, |u| u.id),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::{
     db,
     graphql::{self, Limits},
     hanet::HanetClient,
-    http,
+    http, jobs,
     linking::tokens::TokenManager,
     photos::store::PhotoStore,
     state::AppState,
@@ -69,6 +69,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         jwt: Arc::new(jwt),
         tokens: Arc::new(tokens),
         photos,
+        jobs: Default::default(),
         sql_statements: statements,
     })
 }
@@ -106,6 +107,7 @@ impl Application {
             server = server.workers(settings.http_workers);
         }
         let server = server.listen(listener)?.run();
+        jobs::runner::spawn(state.clone());
         Ok(Self {
             server,
             port,

@@ -39,6 +39,26 @@ pub struct VendorDevice {
     pub online: bool,
 }
 
+/// A person as the vendor knows them.
+#[derive(Clone, Debug)]
+pub struct VendorPerson {
+    pub person_id: String,
+    pub alias: Option<String>,
+    pub name: String,
+    pub title: Option<String>,
+    pub place_id: Option<String>,
+}
+
+/// A new person for a place.
+pub struct NewPerson<'a> {
+    pub alias: &'a str,
+    pub name: &'a str,
+    pub title: Option<&'a str>,
+    pub place_id: &'a str,
+    /// A normalised JPEG of the face.
+    pub photo: Vec<u8>,
+}
+
 /// An access token and the company it belongs to (the key for per-account rate limiting).
 pub struct AccessToken {
     pub company_id: Uuid,
@@ -74,6 +94,18 @@ pub enum VendorError {
     Decode(String),
     #[error("{0} is not configured")]
     NotConfigured(&'static str),
+    /// The place already has a person with this alias.
+    #[error("vendor error {code}: a person with this alias already exists in the place")]
+    AliasExists { code: i64 },
+    /// This face is already registered (as `existing`, when the vendor says who).
+    #[error("vendor error {code}: this face is already registered")]
+    FaceExists {
+        code: i64,
+        existing: Option<Box<VendorPerson>>,
+    },
+    /// The person is not (or no longer) known to the vendor.
+    #[error("vendor error {code}: person not found")]
+    PersonNotFound { code: i64 },
 }
 
 impl VendorError {
@@ -86,14 +118,20 @@ impl VendorError {
             Self::TokenExpired
             | Self::GrantRefused(_)
             | Self::Decode(_)
-            | Self::NotConfigured(_) => false,
+            | Self::NotConfigured(_)
+            | Self::AliasExists { .. }
+            | Self::FaceExists { .. }
+            | Self::PersonNotFound { .. } => false,
         }
     }
 
     /// The vendor's own error code, when it gave one.
     pub fn vendor_code(&self) -> Option<i64> {
         match self {
-            Self::Api { code, .. } => Some(*code),
+            Self::Api { code, .. }
+            | Self::AliasExists { code }
+            | Self::FaceExists { code, .. }
+            | Self::PersonNotFound { code } => Some(*code),
             _ => None,
         }
     }
@@ -128,5 +166,53 @@ pub trait CameraVendor: Send + Sync {
         access: &AccessToken,
         place_id: &str,
         key: &str,
+    ) -> VendorResult<()>;
+    /// A human explanation of one of the vendor's error codes, when it has one.
+    fn explain(&self, _code: i64) -> Option<&'static str> {
+        None
+    }
+    /// The person with this alias in the place, if any.
+    async fn find_person(
+        &self,
+        access: &AccessToken,
+        alias: &str,
+        place_id: &str,
+    ) -> VendorResult<Option<VendorPerson>>;
+    /// Registers a person; returns the vendor's person id.
+    async fn register_person(
+        &self,
+        access: &AccessToken,
+        person: NewPerson<'_>,
+    ) -> VendorResult<String>;
+    /// Replaces the face of a person, keeping their history.
+    async fn update_face(
+        &self,
+        access: &AccessToken,
+        person_id: &str,
+        place_id: &str,
+        photo: Vec<u8>,
+    ) -> VendorResult<()>;
+    /// Changes a person's name and title.
+    async fn update_info(
+        &self,
+        access: &AccessToken,
+        alias: &str,
+        place_id: &str,
+        name: &str,
+        title: Option<&str>,
+    ) -> VendorResult<()>;
+    /// Gives an alias to a person created without one (e.g. in the vendor's own app).
+    async fn claim_alias(
+        &self,
+        access: &AccessToken,
+        person_id: &str,
+        alias: &str,
+    ) -> VendorResult<()>;
+    /// Removes the person with this alias from the place.
+    async fn remove_person(
+        &self,
+        access: &AccessToken,
+        alias: &str,
+        place_id: &str,
     ) -> VendorResult<()>;
 }

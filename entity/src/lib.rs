@@ -7,6 +7,8 @@ pub mod employee;
 pub mod face_photo;
 pub mod hanet_connection;
 pub mod hanet_oauth_state;
+pub mod sync_job;
+pub mod sync_job_item;
 pub mod user;
 
 pub use sea_orm;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_hanet;
 mod m20261125_000003_face_photos;
+mod m20261125_000004_sync_jobs;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_hanet::Migration),
             Box::new(m20261125_000003_face_photos::Migration),
+            Box::new(m20261125_000004_sync_jobs::Migration),
         ]
     }
 }

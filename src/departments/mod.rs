@@ -3,15 +3,10 @@
 
 pub mod service;
 
-use std::{collections::HashMap, sync::Arc};
-
-use async_graphql::{Context, ID, InputObject, Object, dataloader::Loader};
-use sea_orm::DatabaseConnection;
-use uuid::Uuid;
+use async_graphql::{Context, ID, InputObject, Object};
 
 use crate::{
     auth::{ContextExt, Permission},
-    error::ApiError,
     ids,
 };
 
@@ -70,28 +65,5 @@ impl DepartmentsMutation {
         Ok(Department(
             service::create(db, scope.company_id, &input.name).await?,
         ))
-    }
-}
-
-/// Batches department look-ups of one request into one `IN (…)` query.
-pub struct DepartmentLoader {
-    db: DatabaseConnection,
-}
-
-impl DepartmentLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
-
-impl Loader<Uuid> for DepartmentLoader {
-    type Value = Department;
-    type Error = Arc<async_graphql::Error>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Department>, Self::Error> {
-        let rows = service::get_many(&self.db, keys)
-            .await
-            .map_err(|e| Arc::new(async_graphql::Error::from(ApiError::from(e))))?;
-        Ok(rows.into_iter().map(|d| (d.id, Department(d))).collect())
     }
 }

@@ -132,7 +132,7 @@ impl ListQuery {
         })
     }
 
-    fn condition(&self) -> Condition {
+    pub fn condition(&self) -> Condition {
         let mut cond = Condition::all().add(employee::Column::CompanyId.eq(self.company_id));
         if let Some(ids) = &self.department_ids {
             cond = cond.add(employee::Column::DepartmentId.is_in(ids.iter().copied()));

@@ -74,11 +74,12 @@ impl Employee {
             return Ok(None);
         };
         let loaders = ctx.data::<Loaders>()?;
-        loaders
+        let department = loaders
             .departments
             .load_one(id)
             .await
-            .map_err(|e| (*e).clone())
+            .map_err(|e| (*e).clone())?;
+        Ok(department.map(Department))
     }
     /// Whether the employee currently works.
     async fn work_status(&self) -> WorkStatus {
@@ -102,7 +103,12 @@ impl Employee {
             return Ok(None);
         };
         let loaders = ctx.data::<Loaders>()?;
-        loaders.photos.load_one(id).await.map_err(|e| (*e).clone())
+        let photo = loaders
+            .photos
+            .load_one(id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(photo.map(FacePhoto))
     }
     /// Where the employee's face stands with the cameras.
     async fn face_sync(&self) -> FaceSync {

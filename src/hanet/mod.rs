@@ -16,8 +16,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::vendor::{
-    AccessToken, AccountProfile, CameraVendor, VendorDevice, VendorError, VendorPlace,
-    VendorResult, VendorTokens,
+    AccessToken, AccountProfile, CameraVendor, NewPerson, VendorDevice, VendorError, VendorPerson,
+    VendorPlace, VendorResult, VendorTokens,
 };
 use wire::{Envelope, TokenError, TokenResponse};
 
@@ -32,6 +32,8 @@ pub struct HanetSettings {
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
     pub timeout: Duration,
+    /// Registering or replacing a face is slow at Hanet (10–30 s).
+    pub register_timeout: Duration,
     pub max_retries: usize,
     pub retry_base: Duration,
     pub requests_per_second: u32,
@@ -88,7 +90,20 @@ impl HanetClient {
         path: &str,
         form: &[(&str, &str)],
     ) -> VendorResult<Value> {
-        let attempt = || self.attempt(company_id, path, form);
+        self.call_with(company_id, path, form, None, self.settings.timeout)
+            .await
+    }
+
+    /// POSTs a form (multipart when a photo is attached) with retries of retryable failures.
+    async fn call_with(
+        &self,
+        company_id: Uuid,
+        path: &str,
+        form: &[(&str, &str)],
+        photo: Option<&[u8]>,
+        timeout: Duration,
+    ) -> VendorResult<Value> {
+        let attempt = || self.attempt(company_id, path, form, photo, timeout);
         attempt
             .retry(self.backoff())
             .when(VendorError::is_retryable)
@@ -103,17 +118,27 @@ impl HanetClient {
         company_id: Uuid,
         path: &str,
         form: &[(&str, &str)],
+        photo: Option<&[u8]>,
+        timeout: Duration,
     ) -> VendorResult<Value> {
         self.limiter.until_key_ready(&company_id).await;
         let url = format!("{}{path}", self.settings.api_url);
-        let response = self
-            .http
-            .post(url)
-            .form(form)
-            .timeout(self.settings.timeout)
-            .send()
-            .await
-            .map_err(transport_error)?;
+        let request = self.http.post(url).timeout(timeout);
+        let request = match photo {
+            None => request.form(form),
+            Some(bytes) => {
+                let mut multipart = reqwest::multipart::Form::new();
+                for (key, value) in form {
+                    multipart = multipart.text(key.to_string(), value.to_string());
+                }
+                let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+                    .file_name("face.jpg")
+                    .mime_str("image/jpeg")
+                    .map_err(|e| VendorError::Decode(e.to_string()))?;
+                request.multipart(multipart.part("file", part))
+            }
+        };
+        let response = request.send().await.map_err(transport_error)?;
         let status = response.status();
         if status == StatusCode::UNAUTHORIZED {
             return Err(VendorError::TokenExpired);
@@ -130,6 +155,12 @@ impl HanetClient {
         match envelope.return_code {
             1 => Ok(envelope.data),
             -103 | 401 => Err(VendorError::TokenExpired),
+            code @ -9005 => Err(VendorError::AliasExists { code }),
+            code @ -9007 => Err(VendorError::FaceExists {
+                code,
+                existing: person(&envelope.data).map(Box::new),
+            }),
+            code @ -5011 => Err(VendorError::PersonNotFound { code }),
             code => Err(VendorError::Api {
                 code,
                 message: envelope.return_message.unwrap_or_default(),
@@ -345,6 +376,151 @@ impl CameraVendor for HanetClient {
             .map(drop)
     }
 
+    fn explain(&self, code: i64) -> Option<&'static str> {
+        Some(match code {
+            -9006 => {
+                "Hanet rejected the photo: it needs exactly one frontal face with eyes, nose and mouth visible, no hat or mask"
+            }
+            -9002 => "Hanet rejected the image file type",
+            -9007 => "this face is already registered in the place",
+            -9008 => {
+                "the place's free face quota is used up; a cloud plan must be bought for the place"
+            }
+            -9005 => "a person with this employee ID already exists in the place",
+            -101 => "no camera of the place is online; registering a face needs one",
+            -102 => "the camera is offline",
+            -1005 => "the Hanet place no longer exists",
+            -5011 => "the person no longer exists on Hanet",
+            -2035 => "the Hanet account lacks permission for this",
+            -1 => "Hanet refused the request as invalid",
+            _ => return None,
+        })
+    }
+
+    async fn find_person(
+        &self,
+        access: &AccessToken,
+        alias: &str,
+        place_id: &str,
+    ) -> VendorResult<Option<VendorPerson>> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("aliasID", alias),
+            ("placeIDs", place_id),
+        ];
+        let data = self
+            .call(access.company_id, "/person/getListByAliasID", &form)
+            .await?;
+        Ok(list(&data).iter().filter_map(person).find(|p| {
+            p.alias.as_deref() == Some(alias)
+                && p.place_id.as_deref().is_none_or(|id| id == place_id)
+        }))
+    }
+
+    async fn register_person(
+        &self,
+        access: &AccessToken,
+        new: NewPerson<'_>,
+    ) -> VendorResult<String> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("name", new.name),
+            ("aliasID", new.alias),
+            ("placeID", new.place_id),
+            ("title", new.title.unwrap_or("")),
+            ("type", "0"),
+        ];
+        let timeout = self.settings.register_timeout;
+        let data = self
+            .call_with(
+                access.company_id,
+                "/person/register",
+                &form,
+                Some(&new.photo),
+                timeout,
+            )
+            .await?;
+        person(&data)
+            .map(|p| p.person_id)
+            .ok_or_else(|| VendorError::Decode("register answered without a personID".to_owned()))
+    }
+
+    async fn update_face(
+        &self,
+        access: &AccessToken,
+        person_id: &str,
+        place_id: &str,
+        photo: Vec<u8>,
+    ) -> VendorResult<()> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("personID", person_id),
+            ("placeID", place_id),
+        ];
+        let timeout = self.settings.register_timeout;
+        self.call_with(
+            access.company_id,
+            "/person/updateByFaceImageByPersonID",
+            &form,
+            Some(&photo),
+            timeout,
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn update_info(
+        &self,
+        access: &AccessToken,
+        alias: &str,
+        place_id: &str,
+        name: &str,
+        title: Option<&str>,
+    ) -> VendorResult<()> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("aliasID", alias),
+            ("placeID", place_id),
+            ("name", name),
+            ("title", title.unwrap_or("")),
+        ];
+        self.call(access.company_id, "/person/updateInfo", &form)
+            .await
+            .map(drop)
+    }
+
+    async fn claim_alias(
+        &self,
+        access: &AccessToken,
+        person_id: &str,
+        alias: &str,
+    ) -> VendorResult<()> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("personID", person_id),
+            ("aliasID", alias),
+        ];
+        self.call(access.company_id, "/person/updateAliasID", &form)
+            .await
+            .map(drop)
+    }
+
+    async fn remove_person(
+        &self,
+        access: &AccessToken,
+        alias: &str,
+        place_id: &str,
+    ) -> VendorResult<()> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("aliasID", alias),
+            ("placeID", place_id),
+        ];
+        self.call(access.company_id, "/person/removeByPlace", &form)
+            .await
+            .map(drop)
+    }
+
     async fn subscribe_place(
         &self,
         access: &AccessToken,
@@ -360,6 +536,21 @@ impl CameraVendor for HanetClient {
             .await
             .map(drop)
     }
+}
+
+/// A person row, in any of the shapes Hanet returns one.
+fn person(data: &Value) -> Option<VendorPerson> {
+    let person_id = data
+        .get("personID")
+        .or_else(|| data.get("id"))
+        .and_then(wire::id_string)?;
+    Some(VendorPerson {
+        person_id,
+        alias: wire::string_field(data, "aliasID"),
+        name: wire::string_field(data, "name").unwrap_or_default(),
+        title: wire::string_field(data, "title"),
+        place_id: data.get("placeID").and_then(wire::id_string),
+    })
 }
 
 fn list(data: &Value) -> &[Value] {

@@ -103,6 +103,16 @@ impl TokenManager {
         F: Fn(AccessToken) -> Fut,
         Fut: Future<Output = VendorResult<T>>,
     {
+        self.call_raw(company_id, f).await?.map_err(vendor_error)
+    }
+
+    /// Like [`Self::call`], but hands back the vendor's own error for callers that act on it
+    /// (the outer error is about the link itself: not linked, refresh refused).
+    pub async fn call_raw<T, F, Fut>(&self, company_id: Uuid, f: F) -> ApiResult<VendorResult<T>>
+    where
+        F: Fn(AccessToken) -> Fut,
+        Fut: Future<Output = VendorResult<T>>,
+    {
         let mut row = self.load(company_id).await?;
         if row.access_expires_at - Utc::now() < self.refresh_margin {
             row = self.refresh(company_id, row.token_version).await?;
@@ -110,9 +120,9 @@ impl TokenManager {
         match f(self.open(&row)?).await {
             Err(VendorError::TokenExpired) => {
                 let row = self.refresh(company_id, row.token_version).await?;
-                f(self.open(&row)?).await.map_err(vendor_error)
+                Ok(f(self.open(&row)?).await)
             }
-            other => other.map_err(vendor_error),
+            other => Ok(other),
         }
     }
 

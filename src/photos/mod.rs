@@ -6,12 +6,8 @@ pub mod normalize;
 pub mod service;
 pub mod store;
 
-use std::{collections::HashMap, sync::Arc};
-
-use async_graphql::{Context, ID, Object, SimpleObject, Upload, dataloader::Loader};
+use async_graphql::{Context, ID, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use crate::{
     auth::{ContextExt, Permission},
@@ -193,30 +189,5 @@ impl PhotosMutation {
                 .await?
                 .photo,
         ))
-    }
-}
-
-/// Batches photo look-ups of one operation.
-pub struct PhotoLoader {
-    db: DatabaseConnection,
-}
-
-impl PhotoLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
-
-impl Loader<Uuid> for PhotoLoader {
-    type Value = FacePhoto;
-    type Error = Arc<async_graphql::Error>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, FacePhoto>, Self::Error> {
-        let rows = entity::face_photo::Entity::find()
-            .filter(entity::face_photo::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(|e| Arc::new(async_graphql::Error::from(ApiError::from(e))))?;
-        Ok(rows.into_iter().map(|p| (p.id, FacePhoto(p))).collect())
     }
 }

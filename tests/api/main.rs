@@ -10,4 +10,5 @@ mod import;
 mod limits;
 mod photos;
 mod schema;
+mod sync;
 mod websocket;

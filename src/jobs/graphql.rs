@@ -1,0 +1,533 @@
+//! GraphQL types and resolvers of sync jobs, and the progress subscription.
+
+use std::{collections::VecDeque, time::Duration};
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use entity::{
+    sync_job::{self, JobKind, JobStatus},
+    sync_job_item::{self, ItemStatus},
+};
+use futures_util::Stream;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use uuid::Uuid;
+
+use super::service::{self, Selection};
+use crate::{
+    auth::{ContextExt, Permission, User},
+    employees::{Employee, EmployeeFilter, service::ListQuery},
+    error::{ApiError, ApiResult},
+    ids,
+    loaders::Loaders,
+    pagination,
+    state::AppState,
+};
+
+/// What a job does.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SyncJobKind {
+    /// Pushes employees to the cameras.
+    Employees,
+    /// Pulls check-ins from the cameras.
+    Attendance,
+}
+
+/// Where a job stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SyncJobStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is on it.
+    Running,
+    /// Every item succeeded.
+    Succeeded,
+    /// Some items failed; `retrySyncJob` re-runs them.
+    PartiallyFailed,
+    /// Every item failed, or the job could not run.
+    Failed,
+    /// Cancelled; items not started were skipped.
+    Cancelled,
+}
+
+/// Where an item stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SyncJobItemStatus {
+    /// Not started.
+    Pending,
+    /// In flight.
+    Running,
+    /// Done.
+    Succeeded,
+    /// Failed; see `errorCode`, `error` and `hanetCode`.
+    Failed,
+    /// Skipped because the job was cancelled.
+    Cancelled,
+}
+
+macro_rules! mirror_enum {
+    ($from:ty => $to:ty { $($variant:ident),* }) => {
+        impl From<$from> for $to {
+            fn from(v: $from) -> Self {
+                match v { $(<$from>::$variant => Self::$variant),* }
+            }
+        }
+        impl From<$to> for $from {
+            fn from(v: $to) -> Self {
+                match v { $(<$to>::$variant => Self::$variant),* }
+            }
+        }
+    };
+}
+mirror_enum!(JobKind => SyncJobKind { Employees, Attendance });
+mirror_enum!(JobStatus => SyncJobStatus { Queued, Running, Succeeded, PartiallyFailed, Failed, Cancelled });
+mirror_enum!(ItemStatus => SyncJobItemStatus { Pending, Running, Succeeded, Failed, Cancelled });
+
+/// A background job and its counts.
+#[derive(Clone)]
+pub struct SyncJob(pub sync_job::Model);
+
+crate::connection!(
+    SyncJobConnection,
+    SyncJobEdge,
+    SyncJob,
+    "One page of sync jobs, newest first.",
+    "A sync job in a page, with its cursor."
+);
+crate::connection!(
+    SyncJobItemConnection,
+    SyncJobItemEdge,
+    SyncJobItem,
+    "One page of a job's items, in order.",
+    "An item in a page, with its cursor."
+);
+
+struct JobCount(Uuid);
+
+#[async_trait::async_trait]
+impl pagination::Countable for JobCount {
+    async fn count(&self, db: &sea_orm::DatabaseConnection) -> ApiResult<u64> {
+        service::count(db, self.0).await
+    }
+}
+
+struct ItemCount(Uuid, Option<ItemStatus>);
+
+#[async_trait::async_trait]
+impl pagination::Countable for ItemCount {
+    async fn count(&self, db: &sea_orm::DatabaseConnection) -> ApiResult<u64> {
+        Ok(service::items_query(self.0, self.1).count(db).await?)
+    }
+}
+
+/// A background job and its counts.
+#[Object]
+impl SyncJob {
+    /// Opaque identifier.
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+    /// What the job does.
+    async fn kind(&self) -> SyncJobKind {
+        self.0.kind.into()
+    }
+    /// Where the job stands.
+    async fn status(&self) -> SyncJobStatus {
+        self.0.status.into()
+    }
+    /// Items in the job.
+    async fn total(&self) -> i32 {
+        self.0.total
+    }
+    /// Items done successfully.
+    async fn succeeded(&self) -> i32 {
+        self.0.succeeded
+    }
+    /// Items that failed.
+    async fn failed(&self) -> i32 {
+        self.0.failed
+    }
+    /// Items finished either way.
+    async fn done(&self) -> i32 {
+        self.0.succeeded + self.0.failed
+    }
+    /// Whether a cancellation was asked for.
+    async fn cancel_requested(&self) -> bool {
+        self.0.cancel_requested
+    }
+    /// Why the whole job failed, when it could not run.
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    /// The job this one retries.
+    async fn retry_of(&self) -> Option<ID> {
+        self.0.retry_of.map(ids::to_id)
+    }
+    /// Who started it.
+    async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(id) = self.0.created_by else {
+            return Ok(None);
+        };
+        let user = ctx
+            .data::<Loaders>()?
+            .users
+            .load_one(id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(user.map(User))
+    }
+    /// When it was started.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When a worker first picked it up.
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    /// When it ended.
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+    /// The job's items (one per employee), in order.
+    #[graphql(complexity = "pagination::connection_complexity(first, child_complexity)")]
+    async fn items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 200).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only items in this state.")] status: Option<SyncJobItemStatus>,
+    ) -> async_graphql::Result<SyncJobItemConnection> {
+        let first = pagination::page_size(first)?;
+        let after = pagination::decode_after(after.as_deref())?
+            .map(|key| {
+                key.parse::<i32>()
+                    .map_err(|_| ApiError::bad_input("after", "not a cursor this list handed out"))
+            })
+            .transpose()?;
+        let status = status.map(ItemStatus::from);
+        let db = &ctx.app()?.db;
+        let (rows, more) = service::items_page(db, self.0.id, status, first, after).await?;
+        let employee_ids: Vec<Uuid> = rows.iter().filter_map(|i| i.employee_id).collect();
+        ctx.data::<Loaders>()?
+            .employees
+            .load_many(employee_ids)
+            .await
+            .map_err(|e| (*e).clone())?;
+        let rows = rows
+            .into_iter()
+            .map(|i| (pagination::cursor(&i.seq.to_string()), SyncJobItem(i)))
+            .collect();
+        Ok(SyncJobItemConnection::new(
+            rows,
+            after.is_some(),
+            more,
+            Box::new(ItemCount(self.0.id, status)),
+        ))
+    }
+}
+
+/// One employee (or time slice) of a job, and how it went.
+pub struct SyncJobItem(pub sync_job_item::Model);
+
+/// One employee (or time slice) of a job, and how it went.
+#[Object]
+impl SyncJobItem {
+    /// Opaque identifier.
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+    /// The employee (for employee syncs).
+    async fn employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
+        let Some(id) = self.0.employee_id else {
+            return Ok(None);
+        };
+        let employee = ctx
+            .data::<Loaders>()?
+            .employees
+            .load_one(id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(employee.map(Employee))
+    }
+    /// What the item is about: the employee ID, or the time slice.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// Where it stands.
+    async fn status(&self) -> SyncJobItemStatus {
+        self.0.status.into()
+    }
+    /// What was done: `CREATE`, `UPDATE_FACE`, `UPDATE_INFO`, `UPDATE`, `REMOVE` or `NONE`
+    /// (already in sync).
+    async fn action(&self) -> Option<&str> {
+        self.0.action.as_deref()
+    }
+    /// How many times it was started.
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// Why it failed: `NO_PHOTO`, `HANET_REJECTED`, `HANET_UNAVAILABLE`,
+    /// `FACE_REGISTERED_TO_OTHER`, `EMPLOYEE_NOT_FOUND`, `JOB_FAILED`, …
+    async fn error_code(&self) -> Option<&str> {
+        self.0.error_code.as_deref()
+    }
+    /// A human-readable reason.
+    async fn error(&self) -> Option<&str> {
+        self.0.error.as_deref()
+    }
+    /// Hanet's own error code, when Hanet refused.
+    async fn hanet_code(&self) -> Option<i64> {
+        self.0.hanet_code
+    }
+    /// When it started.
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    /// When it ended.
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+}
+
+/// Which employees to sync. Neither field: every employee.
+#[derive(InputObject, Default)]
+pub struct StartEmployeeSyncInput {
+    /// "Sync selected": these employees.
+    pub employee_ids: Option<Vec<ID>>,
+    /// "Sync all", narrowed like the employee list.
+    pub filter: Option<EmployeeFilter>,
+}
+
+/// Sync job queries.
+#[derive(Default)]
+pub struct JobsQuery;
+
+/// Sync job queries.
+#[Object]
+impl JobsQuery {
+    /// The company's jobs, newest first.
+    #[graphql(complexity = "pagination::connection_complexity(first, child_complexity)")]
+    async fn sync_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 200).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<SyncJobConnection> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let first = pagination::page_size(first)?;
+        let after = pagination::decode_after(after.as_deref())?
+            .map(|key| {
+                Uuid::parse_str(&key)
+                    .map_err(|_| ApiError::bad_input("after", "not a cursor this list handed out"))
+            })
+            .transpose()?;
+        let db = &ctx.app()?.db;
+        let (rows, more) = service::page(db, scope.company_id, first, after).await?;
+        let rows = rows
+            .into_iter()
+            .map(|j| (pagination::cursor(&j.id.to_string()), SyncJob(j)))
+            .collect();
+        Ok(SyncJobConnection::new(
+            rows,
+            after.is_some(),
+            more,
+            Box::new(JobCount(scope.company_id)),
+        ))
+    }
+
+    /// One job of the company.
+    async fn sync_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The job's id.")] id: ID,
+    ) -> async_graphql::Result<SyncJob> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let id = ids::parse(&id, "sync job")?;
+        Ok(SyncJob(
+            super::store::get(&ctx.app()?.db, scope.company_id, id).await?,
+        ))
+    }
+}
+
+/// Sync job mutations.
+#[derive(Default)]
+pub struct JobsMutation;
+
+/// Sync job mutations.
+#[Object]
+impl JobsMutation {
+    /// Starts pushing employees to Hanet in the background and returns the job at once.
+    /// `CONFLICT` while another employee sync of the company is queued or running.
+    async fn start_employee_sync(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which employees; omitted: all.")] input: Option<StartEmployeeSyncInput>,
+    ) -> async_graphql::Result<SyncJob> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let input = input.unwrap_or_default();
+        let selection = match (input.employee_ids, input.filter) {
+            (Some(ids), _) => Selection::Ids(
+                ids.iter()
+                    .map(|id| ids::parse(id, "employee"))
+                    .collect::<ApiResult<_>>()?,
+            ),
+            (None, filter) => Selection::Filter(ListQuery::new(
+                scope.company_id,
+                &filter.unwrap_or_default(),
+            )?),
+        };
+        Ok(SyncJob(
+            service::start_employee_sync(ctx.app()?, scope, selection).await?,
+        ))
+    }
+
+    /// Stops starting new items; in-flight ones finish and the job ends `CANCELLED`.
+    async fn cancel_sync_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The job.")] id: ID,
+    ) -> async_graphql::Result<SyncJob> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        Ok(SyncJob(
+            service::cancel(ctx.app()?, scope, ids::parse(&id, "sync job")?).await?,
+        ))
+    }
+
+    /// Re-runs only the failed items of an ended job, as a new job (returned).
+    async fn retry_sync_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ended job.")] id: ID,
+    ) -> async_graphql::Result<SyncJob> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        Ok(SyncJob(
+            service::retry(ctx.app()?, scope, ids::parse(&id, "sync job")?).await?,
+        ))
+    }
+}
+
+/// A change of a job.
+#[derive(SimpleObject)]
+pub struct SyncJobProgress {
+    /// The job as it is now (status and counts).
+    pub job: SyncJob,
+    /// The item that just finished, if the change is one.
+    pub item: Option<SyncJobItem>,
+}
+
+/// Live job updates.
+#[derive(Default)]
+pub struct JobsSubscription;
+
+/// Live job updates.
+#[Subscription]
+impl JobsSubscription {
+    /// The job's progress: first its current state, then one event per finished item or status
+    /// change; the last event has a terminal status, then the stream completes (at once for a
+    /// job that has already ended).
+    async fn sync_job_progress(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The job.")] id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<SyncJobProgress>> + use<>>
+    {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let app = ctx.app()?.clone();
+        let job =
+            super::store::get(&app.db, scope.company_id, ids::parse(&id, "sync job")?).await?;
+        Ok(progress_stream(app, job))
+    }
+}
+
+struct Watch {
+    app: AppState,
+    changes: tokio::sync::broadcast::Receiver<Uuid>,
+    job_id: Uuid,
+    last: Option<sync_job::Model>,
+    queue: VecDeque<SyncJobProgress>,
+    done: bool,
+}
+
+fn progress_stream(
+    app: AppState,
+    job: sync_job::Model,
+) -> impl Stream<Item = async_graphql::Result<SyncJobProgress>> {
+    let changes = app.jobs.subscribe();
+    let mut queue = VecDeque::new();
+    let done = job.status.is_terminal();
+    queue.push_back(SyncJobProgress {
+        job: SyncJob(job.clone()),
+        item: None,
+    });
+    let watch = Watch {
+        app,
+        changes,
+        job_id: job.id,
+        last: Some(job),
+        queue,
+        done,
+    };
+    futures_util::stream::unfold(watch, |mut w| async move {
+        loop {
+            if let Some(event) = w.queue.pop_front() {
+                return Some((Ok(event), w));
+            }
+            if w.done {
+                return None;
+            }
+            w.wait().await;
+            if let Err(e) = w.refresh().await {
+                w.done = true;
+                return Some((Err(e.into()), w));
+            }
+        }
+    })
+}
+
+impl Watch {
+    /// Until this job changes here, or a second passes (changes made by other processes).
+    async fn wait(&mut self) {
+        let deadline = tokio::time::sleep(Duration::from_secs(1));
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                () = &mut deadline => return,
+                change = self.changes.recv() => match change {
+                    Ok(id) if id == self.job_id => return,
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+            }
+        }
+    }
+
+    /// Queues one event per item finished since the last look, and one for a status change.
+    async fn refresh(&mut self) -> ApiResult<()> {
+        let job = sync_job::Entity::find_by_id(self.job_id)
+            .one(&self.app.db)
+            .await?
+            .ok_or(ApiError::NotFound("sync job"))?;
+        let previous = self.last.take();
+        let seen = previous.as_ref().map_or(0, |p| p.succeeded + p.failed);
+        let items = service::finished_since(&self.app.db, self.job_id, seen).await?;
+        let terminal = job.status.is_terminal();
+        for item in items {
+            self.queue.push_back(SyncJobProgress {
+                job: SyncJob(job.clone()),
+                item: Some(SyncJobItem(item)),
+            });
+        }
+        let status_changed = previous
+            .as_ref()
+            .is_none_or(|p| p.status != job.status || p.cancel_requested != job.cancel_requested);
+        if self.queue.is_empty() && status_changed || terminal && self.queue.is_empty() {
+            self.queue.push_back(SyncJobProgress {
+                job: SyncJob(job.clone()),
+                item: None,
+            });
+        }
+        self.done = terminal;
+        self.last = Some(job);
+        Ok(())
+    }
+}

@@ -1,0 +1,11 @@
+//! Background jobs (design §1.4, §1.5): durable rows, leased workers, live progress.
+//! `startEmployeeSync`, `cancelSyncJob`, `retrySyncJob`, `syncJobs`, `syncJob`,
+//! `syncJobProgress`.
+
+mod graphql;
+pub mod hub;
+pub mod runner;
+pub mod service;
+pub mod store;
+
+pub use graphql::{JobsMutation, JobsQuery, JobsSubscription, SyncJob};

@@ -1,0 +1,234 @@
+//! Starting, cancelling, retrying and listing jobs.
+
+use entity::{
+    employee,
+    sync_job::{self, JobKind, JobStatus},
+    sync_job_item::{self, ItemStatus},
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::store::{self, NewItem};
+use crate::{
+    auth::Scope,
+    employees::service::ListQuery,
+    error::{ApiError, ApiResult},
+    linking::service as linking,
+    state::AppState,
+};
+
+/// Which employees to sync: ticked ids, a filter, or (neither) everyone.
+pub enum Selection {
+    Ids(Vec<Uuid>),
+    Filter(ListQuery),
+}
+
+pub async fn start_employee_sync(
+    app: &AppState,
+    scope: Scope,
+    selection: Selection,
+) -> ApiResult<sync_job::Model> {
+    linking::camera_company(&app.db, scope.company_id).await?;
+    let connection = linking::connection(&app.db, scope.company_id)
+        .await?
+        .ok_or(ApiError::HanetNotLinked)?;
+    if connection.place_id.is_none() {
+        return Err(ApiError::bad_input(
+            "place",
+            "choose the Hanet place first (selectHanetPlace)",
+        ));
+    }
+    let mut query = employee::Entity::find()
+        .select_only()
+        .column(employee::Column::Id)
+        .column(employee::Column::EmployeeCode)
+        .filter(employee::Column::CompanyId.eq(scope.company_id))
+        .order_by_asc(employee::Column::EmployeeCodeKey);
+    match &selection {
+        Selection::Ids(ids) => {
+            query = query.filter(employee::Column::Id.is_in(ids.iter().copied()))
+        }
+        Selection::Filter(list) => query = query.filter(list.condition()),
+    }
+    let rows: Vec<(Uuid, String)> = query.into_tuple().all(&app.db).await?;
+    if let Selection::Ids(ids) = &selection
+        && rows.len() != ids.iter().collect::<std::collections::HashSet<_>>().len()
+    {
+        return Err(ApiError::NotFound("employee"));
+    }
+    if rows.is_empty() {
+        return Err(ApiError::bad_input("input", "no employees match"));
+    }
+    let items = rows
+        .into_iter()
+        .map(|(id, code)| NewItem {
+            employee_id: Some(id),
+            label: code,
+            params: None,
+        })
+        .collect();
+    let job = store::create_job(
+        &app.db,
+        scope.company_id,
+        JobKind::Employees,
+        Some(scope.user_id),
+        None,
+        None,
+        items,
+    )
+    .await?;
+    app.jobs.wake.notify_one();
+    app.jobs.changed(job.id);
+    Ok(job)
+}
+
+/// Stops starting new items; in-flight ones finish, then the job ends `CANCELLED`.
+pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job::Model> {
+    let job = store::get(&app.db, scope.company_id, id).await?;
+    if job.status.is_terminal() {
+        return Err(ApiError::Conflict(format!(
+            "the job has already ended ({:?})",
+            job.status
+        )));
+    }
+    sync_job::Entity::update_many()
+        .col_expr(sync_job::Column::CancelRequested, Expr::value(true))
+        .filter(sync_job::Column::Id.eq(id))
+        .exec(&app.db)
+        .await?;
+    // A job nobody has started yet ends here and now.
+    let unclaimed = sync_job::Entity::update_many()
+        .col_expr(sync_job::Column::Status, Expr::value(JobStatus::Running))
+        .col_expr(
+            sync_job::Column::LeaseOwner,
+            Expr::value(Some(app.jobs.worker_id.clone())),
+        )
+        .filter(sync_job::Column::Id.eq(id))
+        .filter(sync_job::Column::Status.eq(JobStatus::Queued))
+        .exec(&app.db)
+        .await?;
+    if unclaimed.rows_affected == 1 {
+        store::finish_job(&app.db, id, true, None).await?;
+    }
+    app.jobs.cancel.notify_waiters();
+    app.jobs.changed(id);
+    store::get(&app.db, scope.company_id, id).await
+}
+
+/// A new job for the failed items of an ended job.
+pub async fn retry(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job::Model> {
+    let job = store::get(&app.db, scope.company_id, id).await?;
+    if !job.status.is_terminal() {
+        return Err(ApiError::Conflict("the job is still running".to_owned()));
+    }
+    let failed = sync_job_item::Entity::find()
+        .filter(sync_job_item::Column::JobId.eq(id))
+        .filter(sync_job_item::Column::Status.eq(ItemStatus::Failed))
+        .order_by_asc(sync_job_item::Column::Seq)
+        .all(&app.db)
+        .await?;
+    if failed.is_empty() {
+        return Err(ApiError::bad_input("id", "the job has no failed items"));
+    }
+    if job.kind == JobKind::Employees {
+        linking::camera_company(&app.db, scope.company_id).await?;
+    }
+    let items = failed
+        .into_iter()
+        .map(|i| NewItem {
+            employee_id: i.employee_id,
+            label: i.label,
+            params: i.params,
+        })
+        .collect();
+    let retry = store::create_job(
+        &app.db,
+        scope.company_id,
+        job.kind,
+        Some(scope.user_id),
+        job.params.clone(),
+        Some(id),
+        items,
+    )
+    .await?;
+    app.jobs.wake.notify_one();
+    Ok(retry)
+}
+
+/// A page of the company's jobs, newest first; returns rows and whether more follow.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    first: u64,
+    after: Option<Uuid>,
+) -> ApiResult<(Vec<sync_job::Model>, bool)> {
+    let mut query = sync_job::Entity::find().filter(sync_job::Column::CompanyId.eq(company_id));
+    if let Some(after) = after {
+        query = query.filter(sync_job::Column::Id.lt(after));
+    }
+    let mut rows = query
+        .order_by_desc(sync_job::Column::Id)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, more))
+}
+
+pub async fn count(db: &impl ConnectionTrait, company_id: Uuid) -> ApiResult<u64> {
+    Ok(sync_job::Entity::find()
+        .filter(sync_job::Column::CompanyId.eq(company_id))
+        .count(db)
+        .await?)
+}
+
+/// A page of a job's items in order, optionally of one status.
+pub async fn items_page(
+    db: &impl ConnectionTrait,
+    job_id: Uuid,
+    status: Option<ItemStatus>,
+    first: u64,
+    after: Option<i32>,
+) -> ApiResult<(Vec<sync_job_item::Model>, bool)> {
+    let mut query = items_query(job_id, status);
+    if let Some(after) = after {
+        query = query.filter(sync_job_item::Column::Seq.gt(after));
+    }
+    let mut rows = query
+        .order_by_asc(sync_job_item::Column::Seq)
+        .limit(first + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, more))
+}
+
+pub fn items_query(
+    job_id: Uuid,
+    status: Option<ItemStatus>,
+) -> sea_orm::Select<sync_job_item::Entity> {
+    let mut query = sync_job_item::Entity::find().filter(sync_job_item::Column::JobId.eq(job_id));
+    if let Some(status) = status {
+        query = query.filter(sync_job_item::Column::Status.eq(status));
+    }
+    query
+}
+
+/// Items that finished after the job's done count was `after`, in finishing order.
+pub async fn finished_since(
+    db: &impl ConnectionTrait,
+    job_id: Uuid,
+    after: i32,
+) -> ApiResult<Vec<sync_job_item::Model>> {
+    Ok(sync_job_item::Entity::find()
+        .filter(sync_job_item::Column::JobId.eq(job_id))
+        .filter(sync_job_item::Column::FinishSeq.gt(after))
+        .order_by_asc(sync_job_item::Column::FinishSeq)
+        .all(db)
+        .await?)
+}
