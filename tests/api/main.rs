@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod crash;
 mod employees;
 mod hanet;
 mod images;

@@ -240,3 +240,63 @@ app_test!(async fn a_second_start_conflicts_and_cancel_ends_the_job_cancelled(ap
     // The company can sync again.
     start_sync(&app, token, Value::Null).await;
 });
+
+/// Collects a `syncJobProgress` subscription's events until the server completes it.
+async fn progress_events(app: &TestApp, token: &str, job_id: &str) -> Vec<Value> {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut socket = crate::websocket::connect(app).await;
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::text(init.to_string()))
+        .await
+        .expect("send");
+    assert_eq!(
+        crate::websocket::next(&mut socket).await.expect("ack")["type"],
+        "connection_ack"
+    );
+    let query = "subscription($id: ID!) { syncJobProgress(id: $id) { job { status total succeeded failed } item { label status } } }";
+    let subscribe = json!({ "id": "p", "type": "subscribe", "payload": { "query": query, "variables": { "id": job_id } } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("send");
+    let mut events = Vec::new();
+    loop {
+        let message = crate::websocket::next(&mut socket)
+            .await
+            .expect("a message");
+        match message["type"].as_str() {
+            Some("next") => {
+                assert!(message["payload"].get("errors").is_none(), "{message:#}");
+                events.push(message["payload"]["data"]["syncJobProgress"].clone());
+            }
+            Some("complete") => return events,
+            other => panic!("unexpected {other:?}: {message:#}"),
+        }
+    }
+}
+
+app_test!(async fn progress_streams_from_the_current_state_to_a_terminal_event(app) {
+    let company = ready_company(&app, 12).await;
+    app.sim.faults().set_latency(Duration::from_millis(60));
+    let job = start_sync(&app, &company.admin_token, Value::Null).await;
+    let id = job["id"].as_str().expect("id").to_owned();
+    let events = progress_events(&app, &company.admin_token, &id).await;
+    app.sim.faults().reset();
+    assert!(events.len() >= 2, "{events:#?}");
+    assert_eq!(events[0]["job"]["total"], 12);
+    let done: Vec<i64> = events.iter().map(|e| e["job"]["succeeded"].as_i64().unwrap_or(0) + e["job"]["failed"].as_i64().unwrap_or(0)).collect();
+    assert!(done.windows(2).all(|w| w[0] <= w[1]), "counts never go down: {done:?}");
+    let last = events.last().expect("events");
+    assert_eq!(last["job"]["status"], "SUCCEEDED");
+    assert_eq!(last["job"]["succeeded"], 12);
+    let finished: HashSet<&str> = events.iter().filter_map(|e| e["item"]["label"].as_str()).collect();
+    assert!(finished.len() >= 6, "finished items are reported as they finish: {finished:?}");
+    assert!(events[..events.len() - 1].iter().all(|e| ["QUEUED", "RUNNING"].contains(&e["job"]["status"].as_str().unwrap_or(""))));
+
+    // A job that has already ended: one terminal event, then completion.
+    let again = progress_events(&app, &company.admin_token, &id).await;
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["job"]["status"], "SUCCEEDED");
+});

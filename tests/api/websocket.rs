@@ -9,10 +9,10 @@ use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp) -> Socket {
+pub async fn connect(app: &TestApp) -> Socket {
     let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
         .into_client_request()
         .expect("request");
@@ -34,7 +34,7 @@ async fn connect(app: &TestApp) -> Socket {
 }
 
 /// The next text frame as JSON, or the close frame's code.
-async fn next(socket: &mut Socket) -> Result<Value, Option<u16>> {
+pub async fn next(socket: &mut Socket) -> Result<Value, Option<u16>> {
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
