@@ -171,6 +171,12 @@ pub trait CameraVendor: Send + Sync {
     fn explain(&self, _code: i64) -> Option<&'static str> {
         None
     }
+    /// Every person of the place (employees), for matching aliases without a call per person.
+    async fn list_persons(
+        &self,
+        access: &AccessToken,
+        place_id: &str,
+    ) -> VendorResult<Vec<VendorPerson>>;
     /// The person with this alias in the place, if any.
     async fn find_person(
         &self,

@@ -397,6 +397,38 @@ impl CameraVendor for HanetClient {
         })
     }
 
+    async fn list_persons(
+        &self,
+        access: &AccessToken,
+        place_id: &str,
+    ) -> VendorResult<Vec<VendorPerson>> {
+        const PAGE: usize = 500;
+        let mut persons = Vec::new();
+        for page in 1.. {
+            let page_text = page.to_string();
+            let size = PAGE.to_string();
+            let form = [
+                ("token", access.token.expose_secret()),
+                ("placeID", place_id),
+                ("type", "0"),
+                ("page", page_text.as_str()),
+                ("size", size.as_str()),
+            ];
+            let data = self
+                .call(access.company_id, "/person/getListByPlace", &form)
+                .await?;
+            let rows = list(&data);
+            persons.extend(rows.iter().filter_map(person).map(|mut p| {
+                p.place_id.get_or_insert_with(|| place_id.to_owned());
+                p
+            }));
+            if rows.len() < PAGE {
+                break;
+            }
+        }
+        Ok(persons)
+    }
+
     async fn find_person(
         &self,
         access: &AccessToken,

@@ -36,8 +36,29 @@ pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, Str
     let place_id = connection
         .place_id
         .ok_or("no Hanet place is selected; choose one with selectHanetPlace")?;
+    // One listing instead of a look-up per employee. Persons created after it are still found:
+    // registering an alias that exists answers "alias exists", and we then look it up.
+    let vendor = app.tokens.vendor();
+    let place = place_id.as_str();
+    let persons = app
+        .tokens
+        .call(company_id, |access| async move {
+            vendor.list_persons(&access, place).await
+        })
+        .await
+        .map_err(|e| {
+            format!(
+                "could not list the place's persons on Hanet: {}",
+                e.message()
+            )
+        })?;
+    let persons_by_alias = persons
+        .into_iter()
+        .filter_map(|p| Some((p.alias?, p.person_id)))
+        .collect();
     Ok(JobContext {
         place_id: Some(place_id),
+        persons_by_alias,
     })
 }
 
@@ -89,6 +110,7 @@ pub async fn run_item(
         app,
         company_id: job.company_id,
         place_id,
+        known: &context.persons_by_alias,
     };
     match sync.employee(employee_id).await {
         Ok(action) => ItemOutcome::done(action),
@@ -108,6 +130,8 @@ struct Sync<'a> {
     app: &'a AppState,
     company_id: Uuid,
     place_id: &'a str,
+    /// Persons of the place by alias, as listed when the run started.
+    known: &'a std::collections::HashMap<String, String>,
 }
 
 impl Sync<'_> {
@@ -178,8 +202,9 @@ impl Sync<'_> {
         let mut action = "NONE";
         let mut employee = employee;
         if employee.hanet_person_id.is_none() {
-            match self.find(&alias).await? {
-                Some(found) => employee = self.adopt(employee, &found.person_id).await?,
+            let known = self.known.get(&alias).cloned();
+            match known {
+                Some(person_id) => employee = self.adopt(employee, &person_id).await?,
                 None => {
                     let person_id = self.create(&employee, bytes.clone()).await?;
                     employee = self
@@ -325,7 +350,7 @@ impl Sync<'_> {
 
     async fn remove(&self, employee: employee::Model) -> Result<&'static str, Failure> {
         let alias = employee.employee_code.clone();
-        let known = employee.hanet_person_id.is_some() || self.find(&alias).await?.is_some();
+        let known = employee.hanet_person_id.is_some() || self.known.contains_key(&alias);
         let mut model = employee.clone().into_active_model();
         model.hanet_person_id = Set(None);
         model.synced_photo_sha256 = Set(None);

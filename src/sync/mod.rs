@@ -8,4 +8,6 @@ pub mod employees;
 pub struct JobContext {
     /// The vendor place the company's cameras are in.
     pub place_id: Option<String>,
+    /// The place's persons by alias, read once when the run starts.
+    pub persons_by_alias: std::collections::HashMap<String, String>,
 }
