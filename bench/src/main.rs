@@ -6,6 +6,7 @@
 
 mod harness;
 mod photos;
+mod sync;
 
 use clap::{Parser, Subcommand};
 
@@ -27,11 +28,30 @@ enum Scenario {
         #[arg(long, default_value_t = 3.0)]
         megabytes: f64,
     },
+    /// Sync N employees to hanet-sim answering every call after a fixed latency.
+    Sync {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 50)]
+        latency_ms: u64,
+        /// Items in flight (TIMEKEEPING_SYNC_CONCURRENCY).
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Hanet calls per second (HANET_RATE_LIMIT_PER_SECOND).
+        #[arg(long, default_value_t = 25)]
+        rate: u32,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Args::parse().scenario {
         Scenario::Photos { count, megabytes } => photos::run(count, megabytes).await,
+        Scenario::Sync {
+            count,
+            latency_ms,
+            concurrency,
+            rate,
+        } => sync::run(count, latency_ms, concurrency, rate).await,
     }
 }
