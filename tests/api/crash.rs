@@ -53,6 +53,8 @@ fn command(dir: &std::path::Path, sim: &Simulator) -> Command {
     command
 }
 
+// The child is killed and waited on in `Server::drop`.
+#[allow(clippy::zombie_processes)]
 async fn serve(dir: &std::path::Path, sim: &Simulator) -> Server {
     let port = free_port();
     let child = command(dir, sim)
