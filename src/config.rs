@@ -236,6 +236,20 @@ pub struct Settings {
     )]
     pub job_poll_ms: u64,
 
+    /// Seconds between pulls of each company's recent check-ins (filling what webhooks
+    /// missed); 0 turns the catch-up off.
+    #[arg(
+        long,
+        env = "TIMEKEEPING_CATCHUP_INTERVAL_SECS",
+        value_name = "TIMEKEEPING_CATCHUP_INTERVAL_SECS",
+        default_value_t = 300
+    )]
+    pub catch_up_interval_secs: u64,
+
+    /// How far back a catch-up pull reaches at most, in seconds.
+    #[arg(long, env = "TIMEKEEPING_CATCHUP_WINDOW_SECS", value_name = "TIMEKEEPING_CATCHUP_WINDOW_SECS", default_value_t = 7 * 86_400)]
+    pub catch_up_window_secs: u64,
+
     /// Hanet partner API base URL.
     #[arg(
         long,
@@ -456,6 +470,14 @@ impl Settings {
             retry_base: Duration::from_millis(self.hanet_retry_base_ms),
             requests_per_second: self.hanet_rate_limit_per_second,
         }
+    }
+
+    pub fn catch_up_interval(&self) -> Option<Duration> {
+        (self.catch_up_interval_secs > 0).then(|| Duration::from_secs(self.catch_up_interval_secs))
+    }
+
+    pub fn catch_up_window(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.catch_up_window_secs.max(60) as i64)
     }
 
     pub fn job_lease(&self) -> chrono::Duration {

@@ -15,6 +15,7 @@ use async_graphql::{
 };
 
 use crate::{
+    attendance::{AttendanceMutation, AttendanceQuery, AttendanceSubscription},
     auth::{AuthMutation, AuthQuery},
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
@@ -34,6 +35,7 @@ pub struct Query(
     EmployeesQuery,
     LinkingQuery,
     JobsQuery,
+    AttendanceQuery,
 );
 
 /// Every mutation.
@@ -46,11 +48,12 @@ pub struct Mutation(
     LinkingMutation,
     PhotosMutation,
     JobsMutation,
+    AttendanceMutation,
 );
 
 /// Every subscription.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(JobsSubscription);
+pub struct Subscription(JobsSubscription, AttendanceSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

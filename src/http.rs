@@ -22,7 +22,7 @@ use async_graphql::{
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
-use crate::{graphql::AppSchema, linking, photos, state::AppState, ws};
+use crate::{attendance, graphql::AppSchema, linking, photos, state::AppState, ws};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -40,6 +40,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(linking::callback::hanet_callback),
     )
     .route("/photos/{id}", web::get().to(photos::http::get_photo))
+    .route(
+        "/webhooks/hanet",
+        web::post().to(attendance::webhook::hanet_webhook),
+    )
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
 }

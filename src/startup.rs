@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
+    attendance,
     auth::JwtKeys,
     config::{self, Settings},
     crypto::TokenCipher,
@@ -70,6 +71,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         tokens: Arc::new(tokens),
         photos,
         jobs: Default::default(),
+        checkins: Default::default(),
         sql_statements: statements,
     })
 }
@@ -108,6 +110,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         jobs::runner::spawn(state.clone());
+        attendance::pull::spawn_catch_up(state.clone());
         Ok(Self {
             server,
             port,

@@ -8,8 +8,8 @@ use std::sync::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::JwtKeys, config::Settings, jobs::hub::JobHub, linking::tokens::TokenManager,
-    photos::store::PhotoStore,
+    attendance::CheckinHub, auth::JwtKeys, config::Settings, jobs::hub::JobHub,
+    linking::tokens::TokenManager, photos::store::PhotoStore,
 };
 
 #[derive(Clone)]
@@ -19,6 +19,8 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// The camera vendor, behind the per-company token handling.
     pub tokens: Arc<TokenManager>,
+    /// Wakes live check-in feeds.
+    pub checkins: Arc<CheckinHub>,
     /// Wakes job workers and tells subscribers about job changes.
     pub jobs: Arc<JobHub>,
     /// Where photo bytes are kept.

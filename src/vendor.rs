@@ -59,6 +59,35 @@ pub struct NewPerson<'a> {
     pub photo: Vec<u8>,
 }
 
+/// A check-in as the vendor reports it.
+#[derive(Clone, Debug)]
+pub struct VendorCheckin {
+    /// The vendor's event id (webhooks only).
+    pub event_id: Option<String>,
+    pub place_id: String,
+    pub place_name: Option<String>,
+    pub device_id: String,
+    pub device_name: Option<String>,
+    pub person_type: i32,
+    pub person_id: Option<String>,
+    pub alias: Option<String>,
+    pub person_name: Option<String>,
+    pub person_title: Option<String>,
+    pub snapshot_url: Option<String>,
+    pub captured_at_ms: i64,
+}
+
+/// A webhook call, parsed.
+pub struct WebhookEvent {
+    /// The per-company key we registered with the vendor, when the event carries it.
+    pub routing_key: Option<String>,
+    pub place_id: Option<String>,
+    /// A check-in, or `None` for other events (devices, places, …).
+    pub checkin: Option<VendorCheckin>,
+    /// The event's kind, as the vendor names it.
+    pub kind: String,
+}
+
 /// An access token and the company it belongs to (the key for per-account rate limiting).
 pub struct AccessToken {
     pub company_id: Uuid,
@@ -170,6 +199,35 @@ pub trait CameraVendor: Send + Sync {
     /// A human explanation of one of the vendor's error codes, when it has one.
     fn explain(&self, _code: i64) -> Option<&'static str> {
         None
+    }
+    /// Whether a webhook body really comes from the vendor.
+    fn verify_webhook(&self, body: &serde_json::Value) -> bool;
+    /// Reads a verified webhook body.
+    fn parse_webhook(&self, body: &serde_json::Value) -> WebhookEvent;
+    /// How to cut `[from, to)` into ranges one check-in query accepts.
+    fn checkin_slices(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        if from < to {
+            vec![(from, to)]
+        } else {
+            Vec::new()
+        }
+    }
+    /// One page (1-based) of the place's check-ins in `[from, to)`; at most `page_size()` rows.
+    async fn checkins(
+        &self,
+        access: &AccessToken,
+        place_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: u32,
+    ) -> VendorResult<Vec<VendorCheckin>>;
+    /// Rows per check-in page.
+    fn checkin_page_size(&self) -> usize {
+        500
     }
     /// Every person of the place (employees), for matching aliases without a call per person.
     async fn list_persons(

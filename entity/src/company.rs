@@ -13,6 +13,12 @@ pub struct Model {
     /// Switched on by a platform operator; camera operations are refused while off.
     pub camera_timekeeping_enabled: bool,
     pub created_at: DateTimeUtc,
+    /// Hour (0–23, local) at which a working day starts; check-ins before it count for the
+    /// previous day (night shifts).
+    pub workday_start_hour: i32,
+    /// Check-ins up to this moment are known to be stored (pulled or caught up).
+    pub attendance_complete_until: Option<DateTimeUtc>,
+    pub last_webhook_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

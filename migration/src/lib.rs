@@ -6,6 +6,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_hanet;
 mod m20261125_000003_face_photos;
 mod m20261125_000004_sync_jobs;
+mod m20261125_000005_checkins;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_hanet::Migration),
             Box::new(m20261125_000003_face_photos::Migration),
             Box::new(m20261125_000004_sync_jobs::Migration),
+            Box::new(m20261125_000005_checkins::Migration),
         ]
     }
 }

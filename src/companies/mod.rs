@@ -30,6 +30,15 @@ impl Company {
     async fn camera_timekeeping_enabled(&self) -> bool {
         self.0.camera_timekeeping_enabled
     }
+    /// Hour (0–23, local) at which a working day starts; check-ins before it count for the
+    /// previous day, so a night shift 22:00–06:00 is one day with 6.
+    async fn workday_start_hour(&self) -> i32 {
+        self.0.workday_start_hour
+    }
+    /// Check-ins up to this moment are known to be stored (the periodic catch-up advances it).
+    async fn attendance_complete_until(&self) -> Option<DateTime<Utc>> {
+        self.0.attendance_complete_until
+    }
     /// When the company was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -53,6 +62,15 @@ impl CompanyQuery {
     }
 }
 
+/// Company settings to change; omitted fields stay.
+#[derive(async_graphql::InputObject)]
+pub struct CompanySettingsInput {
+    /// IANA time zone, e.g. `Asia/Ho_Chi_Minh`.
+    pub time_zone: Option<String>,
+    /// Hour (0–23) at which a working day starts.
+    pub workday_start_hour: Option<i32>,
+}
+
 #[derive(Default)]
 pub struct CompanyMutation;
 
@@ -71,6 +89,25 @@ impl CompanyMutation {
         let db = &ctx.app()?.db;
         Ok(Company(
             service::set_camera_timekeeping(db, company_id, enabled).await?,
+        ))
+    }
+
+    /// Changes the company's time zone or working-day start (admins only).
+    async fn update_company_settings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The settings to change.")] input: CompanySettingsInput,
+    ) -> async_graphql::Result<Company> {
+        let scope = ctx.scope(crate::auth::Permission::AdminCompany)?;
+        let db = &ctx.app()?.db;
+        Ok(Company(
+            service::update_settings(
+                db,
+                scope.company_id,
+                input.time_zone,
+                input.workday_start_hour,
+            )
+            .await?,
         ))
     }
 }

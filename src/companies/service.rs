@@ -42,6 +42,9 @@ pub async fn create_company_with_admin(
         time_zone: Set(time_zone),
         camera_timekeeping_enabled: Set(false),
         created_at: Set(Utc::now()),
+        workday_start_hour: Set(0),
+        attendance_complete_until: Set(None),
+        last_webhook_at: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -74,5 +77,25 @@ pub async fn set_camera_timekeeping(
 ) -> ApiResult<company::Model> {
     let mut model = get(db, id).await?.into_active_model();
     model.camera_timekeeping_enabled = Set(enabled);
+    Ok(model.update(db).await?)
+}
+
+/// Changes the time zone and/or the working-day start hour.
+pub async fn update_settings(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    time_zone: Option<String>,
+    workday_start_hour: Option<i32>,
+) -> ApiResult<company::Model> {
+    let mut model = get(db, id).await?.into_active_model();
+    if let Some(tz) = time_zone {
+        model.time_zone = Set(validate_time_zone(&tz)?);
+    }
+    if let Some(hour) = workday_start_hour {
+        if !(0..=23).contains(&hour) {
+            return Err(ApiError::bad_input("workdayStartHour", "must be 0–23"));
+        }
+        model.workday_start_hour = Set(hour);
+    }
     Ok(model.update(db).await?)
 }

@@ -262,7 +262,15 @@ pub async fn create(
         profile_picture_url: Set(validate_url(new.profile_picture_url)?),
         created_at: Set(now),
         updated_at: Set(now),
-        ..Default::default()
+        face_photo_id: Set(None),
+        face_sync_status: Set(FaceSyncStatus::NoPhoto),
+        hanet_person_id: Set(None),
+        synced_photo_sha256: Set(None),
+        synced_name: Set(None),
+        synced_title: Set(None),
+        last_synced_at: Set(None),
+        last_sync_error: Set(None),
+        last_sync_error_code: Set(None),
     }
     .insert(db)
     .await

@@ -8,7 +8,7 @@ mod wire;
 use std::{num::NonZeroU32, time::Duration};
 
 use backon::{ExponentialBuilder, Retryable};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
@@ -16,13 +16,16 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::vendor::{
-    AccessToken, AccountProfile, CameraVendor, NewPerson, VendorDevice, VendorError, VendorPerson,
-    VendorPlace, VendorResult, VendorTokens,
+    AccessToken, AccountProfile, CameraVendor, NewPerson, VendorCheckin, VendorDevice, VendorError,
+    VendorPerson, VendorPlace, VendorResult, VendorTokens, WebhookEvent,
 };
 use wire::{Envelope, TokenError, TokenResponse};
 
 /// Hanet return codes worth retrying: device(s) offline, system errors, unstable network.
 const RETRYABLE_CODES: [i64; 6] = [-101, -102, -503, -9003, -5004, -429];
+
+/// Hanet's largest check-in page.
+const CHECKIN_PAGE: usize = 500;
 
 /// How the client behaves; from configuration.
 #[derive(Clone, Debug)]
@@ -395,6 +398,91 @@ impl CameraVendor for HanetClient {
             -1 => "Hanet refused the request as invalid",
             _ => return None,
         })
+    }
+
+    /// `hash == md5(client_secret + id)` (reference §6.5), compared in constant time.
+    fn verify_webhook(&self, body: &Value) -> bool {
+        use md5::{Digest, Md5};
+        use subtle::ConstantTimeEq;
+        let (Some(secret), Some(id), Some(hash)) = (
+            self.settings.client_secret.as_ref(),
+            body.get("id").and_then(wire::id_string),
+            body.get("hash").and_then(Value::as_str),
+        ) else {
+            return false;
+        };
+        let expected = hex::encode(
+            Md5::new()
+                .chain_update(secret.expose_secret())
+                .chain_update(&id)
+                .finalize(),
+        );
+        expected
+            .as_bytes()
+            .ct_eq(hash.trim().to_ascii_lowercase().as_bytes())
+            .into()
+    }
+
+    fn parse_webhook(&self, body: &Value) -> WebhookEvent {
+        let kind = wire::string_field(body, "data_type").unwrap_or_default();
+        WebhookEvent {
+            routing_key: wire::string_field(body, "keycode"),
+            place_id: body.get("placeID").and_then(wire::id_string),
+            checkin: if kind == "log" {
+                wire::webhook_checkin(body)
+            } else {
+                None
+            },
+            kind,
+        }
+    }
+
+    /// Hanet's check-in query needs both ends in one calendar month of UTC+7.
+    fn checkin_slices(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        wire::month_slices(from, to)
+    }
+
+    async fn checkins(
+        &self,
+        access: &AccessToken,
+        place_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        page: u32,
+    ) -> VendorResult<Vec<VendorCheckin>> {
+        // Hanet's range is inclusive at both ends: stop a millisecond before `to`.
+        let (from_ms, to_ms) = (
+            from.timestamp_millis().to_string(),
+            (to.timestamp_millis() - 1).to_string(),
+        );
+        let (page, size) = (page.to_string(), CHECKIN_PAGE.to_string());
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("placeID", place_id),
+            ("from", from_ms.as_str()),
+            ("to", to_ms.as_str()),
+            ("page", page.as_str()),
+            ("size", size.as_str()),
+        ];
+        let data = self
+            .call(
+                access.company_id,
+                "/person/getCheckinByPlaceIdInTimestamp",
+                &form,
+            )
+            .await?;
+        Ok(list(&data)
+            .iter()
+            .filter_map(|row| wire::checkin_row(row, place_id))
+            .collect())
+    }
+
+    fn checkin_page_size(&self) -> usize {
+        CHECKIN_PAGE
     }
 
     async fn list_persons(

@@ -109,6 +109,77 @@ fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(as_i64(claims.get("exp")?)?, 0)
 }
 
+/// Hanet's clock for calendar days and months.
+pub fn hanet_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"))
+}
+
+/// Cuts `[from, to)` at calendar-month boundaries of UTC+7.
+pub fn month_slices(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    use chrono::{Datelike, NaiveDate, TimeZone};
+    let offset = hanet_offset();
+    let mut slices = Vec::new();
+    let mut start = from;
+    while start < to {
+        let local = start.with_timezone(&offset);
+        let (year, month) = if local.month() == 12 {
+            (local.year() + 1, 1)
+        } else {
+            (local.year(), local.month() + 1)
+        };
+        let next_month = NaiveDate::from_ymd_opt(year, month, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|d| offset.from_local_datetime(&d).single())
+            .map(|d| d.with_timezone(&Utc))
+            .unwrap_or(to);
+        let end = next_month.min(to);
+        slices.push((start, end));
+        start = end;
+    }
+    slices
+}
+
+/// A check-in row of the query endpoints (reference §5.4), read leniently.
+pub fn checkin_row(row: &Value, place_id: &str) -> Option<crate::vendor::VendorCheckin> {
+    Some(crate::vendor::VendorCheckin {
+        event_id: None,
+        place_id: row
+            .get("placeID")
+            .and_then(id_string)
+            .unwrap_or_else(|| place_id.to_owned()),
+        place_name: string_field(row, "place"),
+        device_id: string_field(row, "deviceID").unwrap_or_default(),
+        device_name: string_field(row, "deviceName"),
+        person_type: row.get("type").and_then(as_i64).unwrap_or(2) as i32,
+        person_id: row.get("personID").and_then(id_string),
+        alias: string_field(row, "aliasID"),
+        person_name: string_field(row, "personName"),
+        person_title: string_field(row, "title"),
+        snapshot_url: string_field(row, "avatar"),
+        captured_at_ms: row.get("checkinTime").and_then(as_i64)?,
+    })
+}
+
+/// A webhook check-in event (reference §6.3): `personType` and `placeID` may be strings or
+/// numbers, `time` is epoch milliseconds.
+pub fn webhook_checkin(event: &Value) -> Option<crate::vendor::VendorCheckin> {
+    Some(crate::vendor::VendorCheckin {
+        event_id: event.get("id").and_then(id_string),
+        place_id: event.get("placeID").and_then(id_string).unwrap_or_default(),
+        place_name: string_field(event, "placeName"),
+        device_id: string_field(event, "deviceID").unwrap_or_default(),
+        device_name: string_field(event, "deviceName"),
+        person_type: event.get("personType").and_then(as_i64).unwrap_or(2) as i32,
+        person_id: event.get("personID").and_then(id_string),
+        alias: string_field(event, "aliasID"),
+        person_name: string_field(event, "personName"),
+        person_title: string_field(event, "personTitle"),
+        snapshot_url: string_field(event, "detected_image_url"),
+        captured_at_ms: event.get("time").and_then(as_i64)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +217,53 @@ mod tests {
             access_expiry(&response(Value::Null), now),
             now + Duration::days(1)
         );
+    }
+
+    #[test]
+    fn ranges_are_cut_at_utc7_month_boundaries() {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        let slices = month_slices(
+            at("2026-09-20T00:00:00+07:00"),
+            at("2026-11-05T00:00:00+07:00"),
+        );
+        assert_eq!(
+            slices,
+            [
+                (
+                    at("2026-09-20T00:00:00+07:00"),
+                    at("2026-10-01T00:00:00+07:00")
+                ),
+                (
+                    at("2026-10-01T00:00:00+07:00"),
+                    at("2026-11-01T00:00:00+07:00")
+                ),
+                (
+                    at("2026-11-01T00:00:00+07:00"),
+                    at("2026-11-05T00:00:00+07:00")
+                ),
+            ]
+        );
+        assert!(month_slices(at("2026-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn webhook_fields_are_read_whatever_their_json_type() {
+        let event = serde_json::json!({ "id": "e1", "placeID": 1001, "personType": "0", "deviceID": "C1", "time": 1700000000123u64, "aliasID": "NV001" });
+        let checkin = webhook_checkin(&event).expect("parsed");
+        assert_eq!(
+            (
+                checkin.place_id.as_str(),
+                checkin.person_type,
+                checkin.captured_at_ms
+            ),
+            ("1001", 0, 1_700_000_000_123)
+        );
+        let event = serde_json::json!({ "id": "e2", "placeID": "1001", "personType": 2, "deviceID": "C1", "time": "1700000000123" });
+        assert_eq!(webhook_checkin(&event).map(|c| c.person_type), Some(2));
     }
 
     #[test]

@@ -188,7 +188,7 @@ async fn run_items(app: &AppState, job: &sync_job::Model, signals: &Signals) -> 
         .map_err(|e| e.message())?;
     let context = match job.kind {
         JobKind::Employees => sync::employees::prepare(app, job.company_id).await,
-        JobKind::Attendance => Ok(sync::JobContext::default()),
+        JobKind::Attendance => sync::employees::prepare_place(app, job.company_id).await,
     };
     let context = match context {
         Ok(context) => context,
@@ -216,7 +216,10 @@ async fn run_items(app: &AppState, job: &sync_job::Model, signals: &Signals) -> 
                 }
                 let outcome = match job.kind {
                     JobKind::Employees => sync::employees::run_item(app, job, context, &item).await,
-                    JobKind::Attendance => ItemOutcome::failed("UNSUPPORTED", "attendance jobs are not implemented yet", None),
+                    JobKind::Attendance => match context.place_id.as_deref() {
+                        Some(place_id) => crate::attendance::pull::run_item(app, job, place_id, &item).await,
+                        None => ItemOutcome::failed("JOB_FAILED", "no Hanet place is selected", None),
+                    },
                 };
                 if let Err(e) = store::finish_item(&app.db, job.id, item.id, &outcome).await {
                     tracing::error!(job.id = %job.id, error = e.message(), "recording an item failed; it will run again");

@@ -24,8 +24,8 @@ use crate::{
 /// Attempts at creating a person when the vendor's answer never arrives.
 const CREATE_ATTEMPTS: usize = 3;
 
-/// Checks the link and the chosen place once per job run.
-pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, String> {
+/// Checks the link and the chosen place (attendance jobs need no more).
+pub async fn prepare_place(app: &AppState, company_id: Uuid) -> Result<JobContext, String> {
     linking::camera_company(&app.db, company_id)
         .await
         .map_err(|e| e.message())?;
@@ -36,6 +36,16 @@ pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, Str
     let place_id = connection
         .place_id
         .ok_or("no Hanet place is selected; choose one with selectHanetPlace")?;
+    Ok(JobContext {
+        place_id: Some(place_id),
+        ..Default::default()
+    })
+}
+
+/// Checks the link and the chosen place once per job run, and lists the place's persons.
+pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, String> {
+    let JobContext { place_id, .. } = prepare_place(app, company_id).await?;
+    let place_id = place_id.unwrap_or_default();
     // One listing instead of a look-up per employee. Persons created after it are still found:
     // registering an alias that exists answers "alias exists", and we then look it up.
     let vendor = app.tokens.vendor();

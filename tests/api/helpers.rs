@@ -29,6 +29,9 @@ pub enum Backend {
 #[macro_export]
 macro_rules! app_test {
     (async fn $name:ident($app:ident) $body:block) => {
+        $crate::app_test!(async fn $name($app) with [] $body);
+    };
+    (async fn $name:ident($app:ident) with [$($arg:expr),*] $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -37,12 +40,12 @@ macro_rules! app_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite, &[]).await.expect("SQLite always runs")).await
+                run($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite, &[$($arg),*]).await.expect("SQLite always runs")).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                match $crate::helpers::spawn_app($crate::helpers::Backend::Postgres, &[]).await {
+                match $crate::helpers::spawn_app($crate::helpers::Backend::Postgres, &[$($arg),*]).await {
                     Some(app) => run(app).await,
                     None => eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant skipped"),
                 }
@@ -143,6 +146,10 @@ pub async fn spawn_app(backend: Backend, extra_args: &[&str]) -> Option<TestApp>
         sim.client_secret(),
         "--hanet-retry-base-ms",
         "10",
+        // Fault-injection tests fail calls at random; a deeper budget keeps them deterministic
+        // in practice (30% failures: 0.3^9 ≈ 2·10⁻⁵ per call).
+        "--hanet-max-retries",
+        "8",
         "--database-url",
         &database_url,
         "--data-dir",
@@ -269,7 +276,7 @@ impl TestApp {
             PASSWORD.to_owned(),
         )
         .await
-        .unwrap_or_else(|e| panic!("seed company: {} {}", e.code(), e.message()));
+        .unwrap_or_else(|e| panic!("seed company: {e:?}"));
         let admin_token = self.login(&admin_email, PASSWORD).await;
         Company {
             id: company.id,

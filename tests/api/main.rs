@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod attendance;
 mod auth;
 mod crash;
 mod employees;

@@ -1,0 +1,36 @@
+//! One raw check-in: a camera saw a person (or a stranger) at a moment.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "checkins")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub company_id: Uuid,
+    /// `place|device|person|capture-ms`: the same sighting from the webhook and from a pull.
+    pub dedupe_key: String,
+    /// `WEBHOOK` or `PULL`.
+    pub source: String,
+    pub event_id: Option<String>,
+    pub place_id: String,
+    pub place_name: Option<String>,
+    pub device_id: String,
+    pub device_name: Option<String>,
+    /// 0 employee, 1 customer, 2–5 stranger, 6 snapshot, 28 alarm (Hanet's codes).
+    pub person_type: i32,
+    pub hanet_person_id: Option<String>,
+    pub alias_id: Option<String>,
+    pub person_name: Option<String>,
+    pub person_title: Option<String>,
+    pub snapshot_url: Option<String>,
+    pub captured_at: DateTimeUtc,
+    /// The employee the alias matched, if any.
+    pub employee_id: Option<Uuid>,
+    pub received_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,216 @@
+//! Pulling check-ins from the vendor: the `ATTENDANCE` job (backfill or repair of a range, one
+//! item per slice the vendor's query accepts — a calendar month of UTC+7 for Hanet — paged 500
+//! rows at a time), and the periodic catch-up that fills what webhooks missed.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    company,
+    hanet_connection::{self, ConnectionStatus},
+    sync_job::{self, JobKind},
+    sync_job_item,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ingest::{self, Source};
+use crate::{
+    auth::Scope,
+    error::{ApiError, ApiResult},
+    jobs::store::{self, ItemOutcome, NewItem},
+    linking::service as linking,
+    state::AppState,
+};
+
+/// The range of one item.
+#[derive(Serialize, Deserialize)]
+struct Slice {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+/// The longest range one `startAttendanceSync` may pull.
+const MAX_RANGE_DAYS: i64 = 366;
+
+pub async fn start(
+    app: &AppState,
+    scope: Scope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<sync_job::Model> {
+    if from >= to {
+        return Err(ApiError::bad_input("to", "must be after `from`"));
+    }
+    if to - from > Duration::days(MAX_RANGE_DAYS) {
+        return Err(ApiError::bad_input(
+            "from",
+            format!("at most {MAX_RANGE_DAYS} days at once"),
+        ));
+    }
+    linking::camera_company(&app.db, scope.company_id).await?;
+    let connection = linking::connection(&app.db, scope.company_id)
+        .await?
+        .ok_or(ApiError::HanetNotLinked)?;
+    if connection.place_id.is_none() {
+        return Err(ApiError::bad_input(
+            "place",
+            "choose the Hanet place first (selectHanetPlace)",
+        ));
+    }
+    let to = to.min(Utc::now());
+    let items = app
+        .tokens
+        .vendor()
+        .checkin_slices(from, to)
+        .into_iter()
+        .map(|(from, to)| NewItem {
+            employee_id: None,
+            label: format!("{} → {}", from.to_rfc3339(), to.to_rfc3339()),
+            params: serde_json::to_string(&Slice { from, to }).ok(),
+        })
+        .collect::<Vec<_>>();
+    if items.is_empty() {
+        return Err(ApiError::bad_input("from", "the range is empty"));
+    }
+    let params = serde_json::to_string(&Slice { from, to }).ok();
+    let job = store::create_job(
+        &app.db,
+        scope.company_id,
+        JobKind::Attendance,
+        Some(scope.user_id),
+        params,
+        None,
+        items,
+    )
+    .await?;
+    app.jobs.wake.notify_one();
+    Ok(job)
+}
+
+/// Pulls every page of `[from, to)` into the store; returns the rows seen and the new ones.
+pub async fn pull_range(
+    app: &AppState,
+    company_id: Uuid,
+    place_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<(usize, u64)> {
+    let vendor = app.tokens.vendor();
+    let (mut seen, mut new) = (0, 0);
+    for (from, to) in vendor.checkin_slices(from, to) {
+        for page in 1.. {
+            let rows = app
+                .tokens
+                .call(company_id, |access| async move {
+                    vendor.checkins(&access, place_id, from, to, page).await
+                })
+                .await?;
+            let full = rows.len() >= vendor.checkin_page_size();
+            seen += rows.len();
+            new += ingest::store(&app.db, company_id, Source::Pull, rows).await?;
+            if !full {
+                break;
+            }
+        }
+    }
+    if new > 0 {
+        app.checkins.notify();
+    }
+    Ok((seen, new))
+}
+
+/// One item of an `ATTENDANCE` job.
+pub async fn run_item(
+    app: &AppState,
+    job: &sync_job::Model,
+    place_id: &str,
+    item: &sync_job_item::Model,
+) -> ItemOutcome {
+    let Some(slice) = item
+        .params
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Slice>(p).ok())
+    else {
+        return ItemOutcome::failed("BAD_ITEM", "the item has no range", None);
+    };
+    match pull_range(app, job.company_id, place_id, slice.from, slice.to).await {
+        Ok(_) => ItemOutcome::done("PULLED"),
+        Err(e) => {
+            let code = match &e {
+                ApiError::HanetUnavailable { code, .. } => *code,
+                _ => None,
+            };
+            ItemOutcome::failed(e.code(), e.message(), code)
+        }
+    }
+}
+
+/// Every `interval`, pulls each linked company's recent check-ins: from a little before the
+/// point attendance is known complete (or `window` ago, whichever is later) up to a minute ago,
+/// then moves that point forward. Duplicates of webhook rows are skipped by the store.
+pub fn spawn_catch_up(app: AppState) {
+    let interval = app.settings.catch_up_interval();
+    let Some(interval) = interval else { return };
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            if let Err(e) = catch_up_all(&app).await {
+                tracing::warn!(
+                    error = e.message(),
+                    "attendance catch-up failed; trying again later"
+                );
+            }
+        }
+    });
+}
+
+pub async fn catch_up_all(app: &AppState) -> ApiResult<()> {
+    let connections = hanet_connection::Entity::find()
+        .filter(hanet_connection::Column::Status.eq(ConnectionStatus::Active))
+        .filter(hanet_connection::Column::PlaceId.is_not_null())
+        .all(&app.db)
+        .await?;
+    for connection in connections {
+        let Some(place_id) = connection.place_id.as_deref() else {
+            continue;
+        };
+        let Ok(company) = linking::camera_company(&app.db, connection.company_id).await else {
+            continue;
+        };
+        if let Err(e) = catch_up(app, &company, place_id, connection.linked_at).await {
+            tracing::warn!(company.id = %company.id, error = e.message(), "attendance catch-up of a company failed");
+        }
+    }
+    Ok(())
+}
+
+async fn catch_up(
+    app: &AppState,
+    company: &company::Model,
+    place_id: &str,
+    linked_at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let now = Utc::now();
+    let until = now - Duration::minutes(1);
+    let overlap = Duration::minutes(15);
+    let known = company
+        .attendance_complete_until
+        .unwrap_or(linked_at - Duration::days(1));
+    let from = (known - overlap).max(now - app.settings.catch_up_window());
+    if from >= until {
+        return Ok(());
+    }
+    let (seen, new) = pull_range(app, company.id, place_id, from, until).await?;
+    if new > 0 {
+        tracing::info!(company.id = %company.id, seen, new, "catch-up filled check-ins the webhook missed");
+    }
+    company::Entity::update_many()
+        .col_expr(
+            company::Column::AttendanceCompleteUntil,
+            Expr::value(Some(until)),
+        )
+        .filter(company::Column::Id.eq(company.id))
+        .exec(&app.db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! `POST /webhooks/hanet`: check-in events pushed by the vendor. An empty body is the vendor's
+//! reachability probe (200). The signature is checked before anything else (401, nothing
+//! stored); the event is routed to its company by the key we registered (`keycode`), else by
+//! the selected place; the check-in is stored durably before we answer 2xx.
+
+use actix_web::{HttpResponse, web};
+use entity::hanet_connection;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ingest::{self, Source};
+use crate::{error::ApiResult, http::error_response, state::AppState};
+
+pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return HttpResponse::Ok().json(serde_json::json!({ "ok": true }));
+    }
+    let Ok(event) = serde_json::from_slice::<Value>(&body) else {
+        return error_response(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "the body is not JSON",
+        );
+    };
+    let vendor = app.tokens.vendor();
+    if !vendor.verify_webhook(&event) {
+        return error_response(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "bad or missing hash",
+        );
+    }
+    let parsed = vendor.parse_webhook(&event);
+    let company_id = match route(
+        &app,
+        parsed.routing_key.as_deref(),
+        parsed.place_id.as_deref(),
+    )
+    .await
+    {
+        Ok(Some(id)) => id,
+        Ok(None) => {
+            tracing::warn!(
+                kind = parsed.kind,
+                "a webhook event matched no linked company; dropped"
+            );
+            return HttpResponse::Ok().json(serde_json::json!({ "ok": true, "stored": false }));
+        }
+        Err(e) => {
+            tracing::error!(error = e.message(), "routing a webhook event failed");
+            return error_response(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "try again",
+            );
+        }
+    };
+    let Some(checkin) = parsed.checkin else {
+        return HttpResponse::Ok().json(serde_json::json!({ "ok": true }));
+    };
+    match ingest::store(&app.db, company_id, Source::Webhook, vec![checkin]).await {
+        Ok(new) => {
+            if new > 0 {
+                app.checkins.notify();
+            }
+            HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
+        }
+        // Not stored: a non-2xx makes the sender try again (and the catch-up pull fills it).
+        Err(e) => {
+            if let crate::error::ApiError::Internal(cause) = &e {
+                tracing::error!(
+                    error = format!("{cause:#}"),
+                    "storing a webhook check-in failed"
+                );
+            }
+            error_response(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "INTERNAL",
+                "try again",
+            )
+        }
+    }
+}
+
+/// The company an event belongs to.
+async fn route(
+    app: &AppState,
+    key: Option<&str>,
+    place_id: Option<&str>,
+) -> ApiResult<Option<Uuid>> {
+    if let Some(key) = key.filter(|k| !k.is_empty())
+        && let Some(c) = hanet_connection::Entity::find()
+            .filter(hanet_connection::Column::PartnerToken.eq(key))
+            .one(&app.db)
+            .await?
+    {
+        return Ok(Some(c.company_id));
+    }
+    let Some(place_id) = place_id.filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let matches = hanet_connection::Entity::find()
+        .filter(hanet_connection::Column::PlaceId.eq(place_id))
+        .all(&app.db)
+        .await?;
+    // A place linked by two companies cannot be told apart without the key.
+    Ok(match matches.as_slice() {
+        [only] => Some(only.company_id),
+        _ => None,
+    })
+}
