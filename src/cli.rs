@@ -33,6 +33,13 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) that `schema.graphql` holds.
     Schema,
+    /// Run the whole product on this machine: SQLite, the built-in Hanet simulator, a seeded
+    /// company, a first sync and a trickle of check-ins. Prints the GraphiQL URL and a login.
+    Demo {
+        /// Start from scratch (deletes `<TIMEKEEPING_DATA_DIR>/demo`).
+        #[arg(long)]
+        reset: bool,
+    },
     /// Create a company and its first admin; prints the company id. The admin password is read
     /// from TIMEKEEPING_ADMIN_PASSWORD, or else from the first line of standard input.
     CreateCompany {
@@ -90,6 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied");
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        Command::Demo { reset } => crate::demo::run(cli.settings, reset).await?,
         Command::CreateCompany {
             name,
             admin_email,

@@ -84,6 +84,7 @@ pub fn schema_builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscrip
     .limit_complexity(limits.complexity)
     .extension(ErrorCodes)
     .extension(PerOperationLoaders)
+    .extension(crate::metrics::GraphqlMetrics)
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
 }
 

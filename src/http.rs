@@ -44,8 +44,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/webhooks/hanet",
         web::post().to(attendance::webhook::hanet_webhook),
     )
+    .route("/metrics", web::get().to(metrics))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz));
+}
+
+async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(crate::metrics::render())
 }
 
 async fn healthz() -> HttpResponse {

@@ -99,6 +99,7 @@ impl Application {
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(count_requests))
                 .wrap(cors(&origins))
                 .app_data(app_state.clone())
                 .app_data(schema.clone())
@@ -134,6 +135,19 @@ impl Application {
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
+}
+
+/// Counts every response by status for `/metrics`.
+async fn count_requests(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    crate::metrics::METRICS
+        .http_requests
+        .with_label_values(&[response.status().as_str()])
+        .inc();
+    Ok(response)
 }
 
 fn cors(origins: &[String]) -> Cors {

@@ -4,6 +4,7 @@
 //!
 //!     cargo run --release -p bench -- photos [--count 500]
 
+mod attendance;
 mod harness;
 mod photos;
 mod sync;
@@ -28,6 +29,21 @@ enum Scenario {
         #[arg(long, default_value_t = 3.0)]
         megabytes: f64,
     },
+    /// POST check-in webhooks at a steady rate; latency percentiles.
+    Webhooks {
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Pull a month of check-ins into a store that already holds many (BENCH_DATABASE_URL
+    /// selects PostgreSQL).
+    Backfill {
+        #[arg(long, default_value_t = 1_000_000)]
+        existing: usize,
+        #[arg(long, default_value_t = 100_000)]
+        pulled: usize,
+    },
     /// Sync N employees to hanet-sim answering every call after a fixed latency.
     Sync {
         #[arg(long, default_value_t = 1000)]
@@ -47,6 +63,8 @@ enum Scenario {
 async fn main() -> anyhow::Result<()> {
     match Args::parse().scenario {
         Scenario::Photos { count, megabytes } => photos::run(count, megabytes).await,
+        Scenario::Webhooks { rate, seconds } => attendance::webhooks(rate, seconds).await,
+        Scenario::Backfill { existing, pulled } => attendance::backfill(existing, pulled).await,
         Scenario::Sync {
             count,
             latency_ms,

@@ -121,5 +121,9 @@ pub async fn store(
             .await?;
     }
     txn.commit().await?;
+    crate::metrics::METRICS
+        .checkins_ingested
+        .with_label_values(&[source.as_str()])
+        .inc_by(inserted);
     Ok(inserted)
 }

@@ -88,6 +88,7 @@ pub async fn start(
 }
 
 /// Pulls every page of `[from, to)` into the store; returns the rows seen and the new ones.
+/// The next page is fetched while the current one is being stored.
 pub async fn pull_range(
     app: &AppState,
     company_id: Uuid,
@@ -96,21 +97,29 @@ pub async fn pull_range(
     to: DateTime<Utc>,
 ) -> ApiResult<(usize, u64)> {
     let vendor = app.tokens.vendor();
+    let fetch = |from: DateTime<Utc>, to: DateTime<Utc>, page: u32| async move {
+        app.tokens
+            .call(company_id, |access| async move {
+                vendor.checkins(&access, place_id, from, to, page).await
+            })
+            .await
+    };
     let (mut seen, mut new) = (0, 0);
     for (from, to) in vendor.checkin_slices(from, to) {
-        for page in 1.. {
-            let rows = app
-                .tokens
-                .call(company_id, |access| async move {
-                    vendor.checkins(&access, place_id, from, to, page).await
-                })
-                .await?;
-            let full = rows.len() >= vendor.checkin_page_size();
+        let mut page = 1;
+        let mut rows = fetch(from, to, page).await?;
+        loop {
             seen += rows.len();
-            new += ingest::store(&app.db, company_id, Source::Pull, rows).await?;
+            let full = rows.len() >= vendor.checkin_page_size();
+            let store = ingest::store(&app.db, company_id, Source::Pull, rows);
             if !full {
+                new += store.await?;
                 break;
             }
+            page += 1;
+            let (stored, next) = tokio::join!(store, fetch(from, to, page));
+            new += stored?;
+            rows = next?;
         }
     }
     if new > 0 {

@@ -106,7 +106,20 @@ impl HanetClient {
         photo: Option<&[u8]>,
         timeout: Duration,
     ) -> VendorResult<Value> {
-        let attempt = || self.attempt(company_id, path, form, photo, timeout);
+        let attempt = || async {
+            let result = self.attempt(company_id, path, form, photo, timeout).await;
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(e) if e.is_retryable() => "retryable_error",
+                Err(VendorError::TokenExpired) => "token_expired",
+                Err(_) => "error",
+            };
+            crate::metrics::METRICS
+                .hanet_calls
+                .with_label_values(&[path, outcome])
+                .inc();
+            result
+        };
         attempt
             .retry(self.backoff())
             .when(VendorError::is_retryable)

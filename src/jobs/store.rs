@@ -232,6 +232,20 @@ pub async fn finish_item(
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    let kind = if job.kind == JobKind::Employees {
+        "EMPLOYEES"
+    } else {
+        "ATTENDANCE"
+    };
+    let outcome = if outcome.succeeded {
+        "succeeded"
+    } else {
+        "failed"
+    };
+    crate::metrics::METRICS
+        .sync_items
+        .with_label_values(&[kind, outcome])
+        .inc();
     Ok(())
 }
 

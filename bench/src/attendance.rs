@@ -1,0 +1,260 @@
+//! Check-in ingestion: webhook throughput and latency at a steady rate, and the backfill ingest
+//! rate into a database that already holds a million check-ins.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use hanet_sim::{CheckinSeed, SimConfig, Simulator};
+use md5::{Digest, Md5};
+use serde_json::{Value, json};
+use timekeeping::{
+    attendance::{ingest, pull},
+    companies::service as companies,
+    employees::service as employees,
+    vendor::VendorCheckin,
+};
+
+use crate::harness;
+
+struct Setup {
+    server: harness::Server,
+    sim: Simulator,
+    company_id: uuid::Uuid,
+    keycode: String,
+}
+
+async fn setup(employee_count: usize) -> anyhow::Result<Setup> {
+    let sim = Simulator::start(SimConfig::default()).await?;
+    let url = sim.base_url();
+    let server = harness::start(&[
+        "--hanet-api-url",
+        &url,
+        "--hanet-oauth-url",
+        &url,
+        "--hanet-client-id",
+        sim.client_id(),
+        "--hanet-client-secret",
+        sim.client_secret(),
+        "--hanet-rate-limit-per-second",
+        "10000",
+        "--catch-up-interval-secs",
+        "0",
+    ])
+    .await?;
+    let db = &server.state.db;
+    let company = companies::create_company_with_admin(
+        db,
+        "Bench",
+        "Asia/Ho_Chi_Minh",
+        "admin@bench.test",
+        "bench password".to_owned(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message()))?;
+    companies::set_camera_timekeeping(db, company.id, true)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    for i in 0..employee_count {
+        let new = employees::NewEmployee {
+            employee_code: format!("E{i:05}"),
+            full_name: format!("Employee {i}"),
+            email: None,
+            title: None,
+            department_id: None,
+            work_status: None,
+            profile_picture_url: None,
+        };
+        employees::create(db, company.id, new)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message()))?;
+    }
+    let token = harness::login(&server.address, "admin@bench.test", "bench password").await?;
+    let client = reqwest::Client::new();
+    let gql = |query: &'static str| {
+        client
+            .post(format!("{}/graphql", server.address))
+            .bearer_auth(&token)
+            .json(&json!({ "query": query }))
+    };
+    let start: Value = gql("mutation { startHanetLink { authorizationUrl } }")
+        .send()
+        .await?
+        .json()
+        .await?;
+    reqwest::get(
+        start["data"]["startHanetLink"]["authorizationUrl"]
+            .as_str()
+            .unwrap_or_default(),
+    )
+    .await?;
+    gql("mutation { selectHanetPlace(placeId: \"1001\") { accountEmail } }")
+        .send()
+        .await?;
+    let keycode = sim
+        .partner_tokens()
+        .into_iter()
+        .next()
+        .map(|(_, k)| k)
+        .unwrap_or_default();
+    Ok(Setup {
+        company_id: company.id,
+        server,
+        sim,
+        keycode,
+    })
+}
+
+fn event(secret: &str, keycode: &str, n: u64, employees: usize) -> Value {
+    let id = uuid::Uuid::new_v4().to_string();
+    let hash = hex::encode(Md5::new().chain_update(secret).chain_update(&id).finalize());
+    json!({
+        "id": id, "hash": hash, "keycode": keycode, "data_type": "log", "action_type": "update",
+        "placeID": "1001", "placeName": "Head office", "deviceID": "C20371B106", "deviceName": "Main gate",
+        "personType": "0", "aliasID": format!("E{:05}", n as usize % employees), "personID": "",
+        "personName": "x", "personTitle": "", "time": Utc::now().timestamp_millis() - (n as i64 % 1000),
+        "date": "", "detected_image_url": "https://example.invalid/x.jpg", "mask": -1
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub async fn webhooks(rate: u64, seconds: u64) -> anyhow::Result<()> {
+    let setup = setup(500).await?;
+    let url = format!("{}/webhooks/hanet", setup.server.address);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let secret = setup.sim.client_secret().to_owned();
+    let total = rate * seconds;
+    let period = Duration::from_nanos(1_000_000_000 / rate);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(total as usize);
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    for n in 0..total {
+        ticker.tick().await;
+        let body = event(&secret, &setup.keycode, n, 500);
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            let status = client
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
+            (status, sent.elapsed().as_secs_f64() * 1000.0)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(tasks.len());
+    let mut failures = 0;
+    for task in tasks {
+        let (status, ms) = task.await?;
+        if status != 200 {
+            failures += 1;
+        }
+        latencies.push(ms);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let stored = entity::checkin::Entity::find()
+        .count(&setup.server.state.db)
+        .await?;
+    println!(
+        "webhooks: {total} events at {rate}/s for {seconds} s ({}), {failures} non-200",
+        backend()
+    );
+    println!(
+        "  achieved         {:.0} events/s, {stored} rows stored",
+        total as f64 / elapsed
+    );
+    println!(
+        "  latency          p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+    Ok(())
+}
+
+fn backend() -> &'static str {
+    if std::env::var("BENCH_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
+}
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+pub async fn backfill(existing: usize, pulled: usize) -> anyhow::Result<()> {
+    let setup = setup(1000).await?;
+    let db = &setup.server.state.db;
+    // Fill the store first, straight through the ingest path, in 5,000-row calls.
+    let seeded = Instant::now();
+    let base = Utc::now().timestamp_millis() - 400 * 86_400_000;
+    for chunk in 0..existing.div_ceil(5000) {
+        let rows: Vec<VendorCheckin> = (chunk * 5000..((chunk + 1) * 5000).min(existing))
+            .map(|i| VendorCheckin {
+                event_id: None,
+                place_id: "1001".into(),
+                place_name: None,
+                device_id: format!("D{}", i % 7),
+                device_name: None,
+                person_type: 0,
+                person_id: None,
+                alias: Some(format!("E{:05}", i % 1000)),
+                person_name: None,
+                person_title: None,
+                snapshot_url: None,
+                captured_at_ms: base + i as i64 * 1000,
+            })
+            .collect();
+        ingest::store(db, setup.company_id, ingest::Source::Pull, rows)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message()))?;
+    }
+    let seed_secs = seeded.elapsed().as_secs_f64();
+    // The check-ins Hanet holds for one month, pulled 500 per page.
+    let month_start =
+        chrono::DateTime::parse_from_rfc3339("2026-10-01T00:00:00+07:00")?.timestamp_millis();
+    for i in 0..pulled {
+        setup.sim.add_checkin(CheckinSeed {
+            place_id: 1001,
+            device_id: "C20371B106".into(),
+            alias_id: Some(format!("E{:05}", i % 1000)),
+            person_id: None,
+            person_name: String::new(),
+            person_type: 0,
+            time_ms: month_start + i as i64 * 20,
+            event_id: None,
+        });
+    }
+    let from = chrono::DateTime::from_timestamp_millis(month_start).unwrap_or_default();
+    let to = from + chrono::Duration::days(30);
+    let started = Instant::now();
+    let (seen, new) = pull::pull_range(&setup.server.state, setup.company_id, "1001", from, to)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let stored = entity::checkin::Entity::find().count(db).await?;
+    println!(
+        "backfill ({}): {existing} check-ins stored first ({:.0}/s through the same ingest path)",
+        backend(),
+        existing as f64 / seed_secs
+    );
+    println!(
+        "  pulled           {seen} rows in {} pages, {new} new, {:.1} s",
+        seen.div_ceil(500),
+        elapsed
+    );
+    println!(
+        "  ingest rate      {:.0} check-ins/s (pull + map + insert, Hanet answering at once)",
+        seen as f64 / elapsed
+    );
+    println!("  rows now         {stored}");
+    Ok(())
+}

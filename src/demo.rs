@@ -1,0 +1,299 @@
+//! `timekeeping demo`: the whole product on one machine. Starts the server on SQLite (in
+//! `<data dir>/demo`, `--reset` starts over) with hanet-sim in-process, seeds a company with
+//! departments and ~50 employees with generated face photos, links the simulated Hanet account
+//! through the real OAuth flow, runs a first employee sync, then feeds a trickle of check-ins
+//! through the real webhook path until Ctrl-C. Running it again reuses what is there.
+
+use std::{io::Cursor, time::Duration};
+
+use anyhow::Context;
+use hanet_sim::{CheckinSeed, SimConfig, Simulator};
+use image::{Rgb, RgbImage, codecs::jpeg::JpegEncoder};
+use rand::Rng;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Role, Scope, Session},
+    companies::service as companies,
+    config::Settings,
+    departments,
+    employees::service as employees,
+    jobs::service::{self as jobs, Selection},
+    linking::service as linking,
+    photos::service::{self as photos, IncomingFile},
+    startup::Application,
+    state::AppState,
+};
+
+pub const ADMIN_EMAIL: &str = "admin@demo.local";
+pub const ADMIN_PASSWORD: &str = "demo-password";
+const PLACE: &str = "1001";
+
+const FAMILY: [&str; 10] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
+];
+const MIDDLE: [&str; 5] = ["Văn", "Thị", "Minh", "Ngọc", "Đức"];
+const GIVEN: [&str; 12] = [
+    "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long", "Mai",
+];
+const DEPARTMENTS: [&str; 4] = ["Engineering", "Sales", "Operations", "People"];
+const TITLES: [&str; 4] = ["Engineer", "Account manager", "Technician", "HR specialist"];
+
+pub async fn run(mut settings: Settings, reset: bool) -> anyhow::Result<()> {
+    settings.data_dir = settings.data_dir.join("demo");
+    if reset && settings.data_dir.exists() {
+        std::fs::remove_dir_all(&settings.data_dir)
+            .with_context(|| format!("removing {}", settings.data_dir.display()))?;
+    }
+    settings.database_url = None;
+    let sim = Simulator::start(SimConfig::default()).await?;
+    settings.hanet_api_url = sim.base_url();
+    settings.hanet_oauth_url = sim.base_url();
+    settings.hanet_client_id = Some(sim.client_id().to_owned());
+    settings.hanet_client_secret = Some(sim.client_secret().to_owned().into());
+    settings.hanet_retry_base_ms = 50;
+    let app = Application::build(settings).await?;
+    let state = app.state().clone();
+    let handle = app.handle();
+    let server = tokio::spawn(app.run_until_stopped());
+    let public_url = state.settings.public_url();
+
+    let (scope, token) = seed(&state).await?;
+    sim.set_webhook_url(Some(format!("{public_url}/webhooks/hanet")));
+    println!();
+    println!("timekeeping demo is ready");
+    println!("  GraphiQL       {public_url}/graphql");
+    println!("  Login          {ADMIN_EMAIL} / {ADMIN_PASSWORD}");
+    println!("  Header         {{\"Authorization\": \"Bearer {token}\"}}");
+    println!("  Metrics        {public_url}/metrics");
+    println!(
+        "  Hanet (sim)    {}  (faults: POST /_sim/faults, state: GET /_sim/state)",
+        sim.base_url()
+    );
+    println!(
+        "  Data           {}  (--reset starts over)",
+        state.settings.data_dir.display()
+    );
+    println!("Check-ins arrive every few seconds through the webhook. Press Ctrl-C to stop.");
+
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            () = tokio::time::sleep(Duration::from_millis(rand::thread_rng().gen_range(1500..4000))) => {
+                if let Err(e) = trickle(&state, &sim, scope.company_id).await {
+                    tracing::warn!(error = %e, "demo check-in not delivered");
+                }
+            }
+        }
+    }
+    eprintln!("stopping; unfinished jobs resume on the next start");
+    handle.stop(true).await;
+    let _ = server.await;
+    Ok(())
+}
+
+fn api(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", e.code(), e.message())
+}
+
+/// A generated face-like picture: a skin-toned oval on a coloured background, unique per seed.
+fn face(seed: usize) -> Vec<u8> {
+    let background = Rgb([
+        (seed * 37 % 200) as u8 + 30,
+        (seed * 91 % 200) as u8 + 30,
+        (seed * 53 % 200) as u8 + 30,
+    ]);
+    let image = RgbImage::from_fn(480, 480, |x, y| {
+        let (dx, dy) = (x as f64 - 240.0, y as f64 - 250.0);
+        let inside = (dx / 140.0).powi(2) + (dy / 180.0).powi(2) < 1.0;
+        let eye = ((dx.abs() - 55.0).powi(2) + (dy + 40.0).powi(2)) < 300.0;
+        match (inside, eye) {
+            (true, true) => Rgb([40, 30, 30]),
+            (true, false) => Rgb([230, (190 + seed % 30) as u8, 160]),
+            _ => background,
+        }
+    });
+    let mut out = Vec::new();
+    let _ = JpegEncoder::new_with_quality(&mut out, 88).encode_image(&image);
+    out
+}
+
+/// Creates what is missing; returns the admin's scope and a login token.
+async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
+    let db = &app.db;
+    let admin = match entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(ADMIN_EMAIL))
+        .one(db)
+        .await?
+    {
+        Some(user) => user,
+        None => {
+            eprintln!("seeding the demo company…");
+            companies::create_company_with_admin(
+                db,
+                "Demo Co",
+                "Asia/Ho_Chi_Minh",
+                ADMIN_EMAIL,
+                ADMIN_PASSWORD.to_owned(),
+            )
+            .await
+            .map_err(api)?;
+            entity::user::Entity::find()
+                .filter(entity::user::Column::Email.eq(ADMIN_EMAIL))
+                .one(db)
+                .await?
+                .context("demo admin")?
+        }
+    };
+    let company_id = admin.company_id.context("the demo admin has no company")?;
+    let scope = Scope {
+        company_id,
+        user_id: admin.id,
+        role: Role::Admin,
+    };
+    companies::set_camera_timekeeping(db, company_id, true)
+        .await
+        .map_err(api)?;
+
+    if departments::service::list(db, company_id)
+        .await
+        .map_err(api)?
+        .is_empty()
+    {
+        let mut ids = Vec::new();
+        for name in DEPARTMENTS {
+            ids.push(
+                departments::service::create(db, company_id, name)
+                    .await
+                    .map_err(api)?
+                    .id,
+            );
+        }
+        let mut files = Vec::new();
+        for i in 0..50 {
+            let code = format!("NV{:03}", i + 1);
+            let status = match i {
+                47 | 48 => entity::employee::WorkStatus::Resigned,
+                _ if i % 13 == 5 => entity::employee::WorkStatus::UnpaidLeave,
+                _ if i % 19 == 7 => entity::employee::WorkStatus::MaternityLeave,
+                _ => entity::employee::WorkStatus::Working,
+            };
+            let new = employees::NewEmployee {
+                employee_code: code.clone(),
+                full_name: format!(
+                    "{} {} {}",
+                    FAMILY[i % FAMILY.len()],
+                    MIDDLE[(i / 3) % MIDDLE.len()],
+                    GIVEN[(i * 7) % GIVEN.len()]
+                ),
+                email: Some(format!("{}@demo.local", code.to_lowercase())),
+                title: Some(TITLES[i % TITLES.len()].to_owned()),
+                department_id: Some(ids[i % ids.len()]),
+                work_status: Some(status),
+                profile_picture_url: None,
+            };
+            employees::create(db, company_id, new).await.map_err(api)?;
+            // Two employees have no photo yet: their sync fails with NO_PHOTO, as in real life.
+            if i != 20 && i != 33 {
+                files.push(IncomingFile {
+                    name: format!("{code}.jpg"),
+                    content: Box::new(Cursor::new(face(i))),
+                });
+            }
+        }
+        photos::import(app, company_id, Some(admin.id), files, &|_, _| {})
+            .await
+            .map_err(api)?;
+    }
+
+    let connection = linking::connection(db, company_id).await.map_err(api)?;
+    if connection.is_none() {
+        eprintln!("linking the simulated Hanet account through OAuth…");
+        let start = linking::start_link(app, scope).await.map_err(api)?;
+        let page = reqwest::get(&start.authorization_url).await?.text().await?;
+        anyhow::ensure!(page.contains("linked"), "linking failed: {page}");
+    }
+    if linking::connection(db, company_id)
+        .await
+        .map_err(api)?
+        .and_then(|c| c.place_id)
+        .is_none()
+    {
+        linking::select_place(app, company_id, PLACE)
+            .await
+            .map_err(api)?;
+    }
+
+    let has_job = entity::sync_job::Entity::find()
+        .filter(entity::sync_job::Column::CompanyId.eq(company_id))
+        .one(db)
+        .await?
+        .is_some();
+    if !has_job {
+        eprintln!("running the first employee sync…");
+        let all = employees::ListQuery::new(company_id, &Default::default()).map_err(api)?;
+        let job = jobs::start_employee_sync(app, scope, Selection::Filter(all))
+            .await
+            .map_err(api)?;
+        for _ in 0..600 {
+            let current = crate::jobs::store::get(db, company_id, job.id)
+                .await
+                .map_err(api)?;
+            if current.status.is_terminal() {
+                eprintln!(
+                    "first sync: {:?}, {} succeeded, {} failed",
+                    current.status, current.succeeded, current.failed
+                );
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    let session = Session {
+        user_id: admin.id,
+        company_id: Some(company_id),
+        role: Role::Admin,
+    };
+    let (token, _) = app.jwt.issue(&session)?;
+    Ok((scope, token))
+}
+
+/// One check-in from a synced employee (now and then a stranger) through the webhook.
+async fn trickle(app: &AppState, sim: &Simulator, company_id: Uuid) -> anyhow::Result<()> {
+    let synced = entity::employee::Entity::find()
+        .filter(entity::employee::Column::CompanyId.eq(company_id))
+        .filter(entity::employee::Column::HanetPersonId.is_not_null())
+        .all(&app.db)
+        .await?;
+    let mut rng = rand::thread_rng();
+    let seed = match synced.get(rng.gen_range(0..synced.len().max(1))) {
+        Some(e) if rng.gen_bool(0.9) => CheckinSeed {
+            place_id: 1001,
+            device_id: if rng.gen_bool(0.5) {
+                "C20371B106"
+            } else {
+                "C20371B107"
+            }
+            .to_owned(),
+            alias_id: Some(e.employee_code.clone()),
+            person_id: e.hanet_person_id.clone(),
+            person_name: e.full_name.clone(),
+            person_type: 0,
+            time_ms: chrono::Utc::now().timestamp_millis(),
+            event_id: None,
+        },
+        _ => CheckinSeed {
+            place_id: 1001,
+            device_id: "C20371B106".to_owned(),
+            alias_id: None,
+            person_id: None,
+            person_name: String::new(),
+            person_type: 2,
+            time_ms: chrono::Utc::now().timestamp_millis(),
+            event_id: None,
+        },
+    };
+    sim.emit_checkin(seed).await?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Prometheus metrics (the `prometheus` crate, TiKV's), served at `GET /metrics`: HTTP requests
+//! by status, GraphQL operations by name with their duration, Hanet calls by endpoint and
+//! outcome, sync items by outcome, check-ins ingested by source.
+
+use std::sync::LazyLock;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub graphql_operations: IntCounterVec,
+    pub graphql_duration: HistogramVec,
+    pub hanet_calls: IntCounterVec,
+    pub sync_items: IntCounterVec,
+    pub checkins_ingested: IntCounterVec,
+}
+
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let counter = IntCounterVec::new(Opts::new(name, help), labels)
+        .unwrap_or_else(|e| panic!("metric {name}: {e}"));
+    // Registering the same name twice is the only failure, and each name is registered once.
+    let _ = registry.register(Box::new(counter.clone()));
+    counter
+}
+
+/// The process's metrics. Built once; the names are constants, so construction cannot fail.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let registry = Registry::new();
+    let graphql_duration = HistogramVec::new(
+        HistogramOpts::new(
+            "timekeeping_graphql_operation_duration_seconds",
+            "GraphQL operation duration",
+        )
+        .buckets(vec![
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ]),
+        &["operation"],
+    )
+    .unwrap_or_else(|e| panic!("histogram: {e}"));
+    let _ = registry.register(Box::new(graphql_duration.clone()));
+    Metrics {
+        http_requests: counter(
+            &registry,
+            "timekeeping_http_requests_total",
+            "HTTP requests by status",
+            &["status"],
+        ),
+        graphql_operations: counter(
+            &registry,
+            "timekeeping_graphql_operations_total",
+            "GraphQL operations by name",
+            &["operation"],
+        ),
+        graphql_duration,
+        hanet_calls: counter(
+            &registry,
+            "timekeeping_hanet_calls_total",
+            "Hanet API calls by endpoint and outcome",
+            &["endpoint", "outcome"],
+        ),
+        sync_items: counter(
+            &registry,
+            "timekeeping_sync_items_total",
+            "Sync job items finished, by job kind and outcome",
+            &["kind", "outcome"],
+        ),
+        checkins_ingested: counter(
+            &registry,
+            "timekeeping_checkins_ingested_total",
+            "New check-ins stored, by source",
+            &["source"],
+        ),
+        registry,
+    }
+});
+
+/// The Prometheus text exposition.
+pub fn render() -> String {
+    let mut buffer = Vec::new();
+    let _ = TextEncoder::new().encode(&METRICS.registry.gather(), &mut buffer);
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
+/// Counts GraphQL operations by name and times them.
+pub struct GraphqlMetrics;
+
+impl async_graphql::extensions::ExtensionFactory for GraphqlMetrics {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(GraphqlMetrics)
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for GraphqlMetrics {
+    async fn execute(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        let started = std::time::Instant::now();
+        let response = next.run(ctx, operation_name).await;
+        let name = operation_name.unwrap_or("anonymous");
+        METRICS.graphql_operations.with_label_values(&[name]).inc();
+        METRICS
+            .graphql_duration
+            .with_label_values(&[name])
+            .observe(started.elapsed().as_secs_f64());
+        response
+    }
+}
