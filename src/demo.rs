@@ -207,6 +207,15 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
             .map_err(api)?;
     }
 
+    // The simulator keeps its state in memory: a restarted demo meets a Hanet that has forgotten
+    // our tokens and persons. Forget them on our side too, then link and sync again.
+    if linking::connection(db, company_id)
+        .await
+        .map_err(api)?
+        .is_some()
+    {
+        forget_simulated_hanet(app, company_id).await?;
+    }
     let connection = linking::connection(db, company_id).await.map_err(api)?;
     if connection.is_none() {
         eprintln!("linking the simulated Hanet account through OAuth…");
@@ -225,13 +234,8 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
             .map_err(api)?;
     }
 
-    let has_job = entity::sync_job::Entity::find()
-        .filter(entity::sync_job::Column::CompanyId.eq(company_id))
-        .one(db)
-        .await?
-        .is_some();
-    if !has_job {
-        eprintln!("running the first employee sync…");
+    {
+        eprintln!("running an employee sync…");
         let all = employees::ListQuery::new(company_id, &Default::default()).map_err(api)?;
         let job = jobs::start_employee_sync(app, scope, Selection::Filter(all))
             .await
@@ -257,6 +261,37 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
     };
     let (token, _) = app.jwt.issue(&session)?;
     Ok((scope, token))
+}
+
+/// Drops the link and every employee's Hanet person (the in-memory simulator starts empty).
+async fn forget_simulated_hanet(app: &AppState, company_id: Uuid) -> anyhow::Result<()> {
+    use entity::employee::{Column, Entity, FaceSyncStatus};
+    use sea_orm::sea_query::Expr;
+    linking::unlink(&app.db, company_id).await.map_err(api)?;
+    for (with_photo, status) in [
+        (true, FaceSyncStatus::NotSynced),
+        (false, FaceSyncStatus::NoPhoto),
+    ] {
+        let photo = if with_photo {
+            Column::FacePhotoId.is_not_null()
+        } else {
+            Column::FacePhotoId.is_null()
+        };
+        Entity::update_many()
+            .col_expr(Column::HanetPersonId, Expr::value(Option::<String>::None))
+            .col_expr(
+                Column::SyncedPhotoSha256,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(Column::SyncedName, Expr::value(Option::<String>::None))
+            .col_expr(Column::SyncedTitle, Expr::value(Option::<String>::None))
+            .col_expr(Column::FaceSyncStatus, Expr::value(status))
+            .filter(Column::CompanyId.eq(company_id))
+            .filter(photo)
+            .exec(&app.db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// One check-in from a synced employee (now and then a stranger) through the webhook.

@@ -41,7 +41,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     )
     .unwrap_or_else(|e| panic!("histogram: {e}"));
     let _ = registry.register(Box::new(graphql_duration.clone()));
-    Metrics {
+    let metrics = Metrics {
         http_requests: counter(
             &registry,
             "timekeeping_http_requests_total",
@@ -74,7 +74,17 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             &["source"],
         ),
         registry,
+    };
+    // Series exist from the start (at 0), so dashboards and alerts see them before the first event.
+    for source in ["WEBHOOK", "PULL"] {
+        metrics.checkins_ingested.with_label_values(&[source]);
     }
+    for kind in ["EMPLOYEES", "ATTENDANCE"] {
+        for outcome in ["succeeded", "failed"] {
+            metrics.sync_items.with_label_values(&[kind, outcome]);
+        }
+    }
+    metrics
 });
 
 /// The Prometheus text exposition.

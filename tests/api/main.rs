@@ -6,6 +6,7 @@ mod attendance;
 mod auth;
 mod crash;
 mod employees;
+mod examples;
 mod hanet;
 mod images;
 mod import;
