@@ -27,7 +27,8 @@ pub struct Day {
 
 /// The working day a moment belongs to.
 pub fn day_of(at: DateTime<Utc>, tz: Tz, start_hour: i32) -> NaiveDate {
-    (at.with_timezone(&tz) - Duration::hours(i64::from(start_hour))).date_naive()
+    // Wall-clock arithmetic, like `day_start`: correct on daylight-saving change days too.
+    (at.with_timezone(&tz).naive_local() - Duration::hours(i64::from(start_hour))).date()
 }
 
 /// When a working day starts, in UTC.

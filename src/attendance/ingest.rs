@@ -50,6 +50,51 @@ pub fn dedupe_key(c: &VendorCheckin) -> String {
     )
 }
 
+/// Employee ids by lower-cased code, for the aliases in `rows` (one query).
+pub async fn employees_for(
+    db: &DatabaseConnection,
+    company_id: Uuid,
+    rows: &[VendorCheckin],
+) -> ApiResult<HashMap<String, Uuid>> {
+    let aliases: HashSet<String> = rows
+        .iter()
+        .filter_map(|c| c.alias.as_deref())
+        .filter(|a| !a.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if aliases.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(employee::Entity::find()
+        .select_only()
+        .column(employee::Column::EmployeeCodeKey)
+        .column(employee::Column::Id)
+        .filter(employee::Column::CompanyId.eq(company_id))
+        .filter(employee::Column::EmployeeCodeKey.is_in(aliases))
+        .into_tuple::<(String, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Every employee id of the company by lower-cased code (for a pull's many batches).
+pub async fn all_employees(
+    db: &DatabaseConnection,
+    company_id: Uuid,
+) -> ApiResult<HashMap<String, Uuid>> {
+    Ok(employee::Entity::find()
+        .select_only()
+        .column(employee::Column::EmployeeCodeKey)
+        .column(employee::Column::Id)
+        .filter(employee::Column::CompanyId.eq(company_id))
+        .into_tuple::<(String, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Stores check-ins of one company; returns how many were new.
 pub async fn store(
     db: &DatabaseConnection,
@@ -60,27 +105,21 @@ pub async fn store(
     if rows.is_empty() {
         return Ok(0);
     }
-    let aliases: HashSet<String> = rows
-        .iter()
-        .filter_map(|c| c.alias.as_deref())
-        .filter(|a| !a.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let employees: HashMap<String, Uuid> = if aliases.is_empty() {
-        HashMap::new()
-    } else {
-        employee::Entity::find()
-            .select_only()
-            .column(employee::Column::EmployeeCodeKey)
-            .column(employee::Column::Id)
-            .filter(employee::Column::CompanyId.eq(company_id))
-            .filter(employee::Column::EmployeeCodeKey.is_in(aliases))
-            .into_tuple::<(String, Uuid)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let employees = employees_for(db, company_id, &rows).await?;
+    store_mapped(db, company_id, source, rows, &employees).await
+}
+
+/// Stores check-ins, mapping aliases with `employees` (lower-cased code → id).
+pub async fn store_mapped(
+    db: &DatabaseConnection,
+    company_id: Uuid,
+    source: Source,
+    rows: Vec<VendorCheckin>,
+    employees: &HashMap<String, Uuid>,
+) -> ApiResult<u64> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
     let now = Utc::now();
     let models: Vec<checkin::ActiveModel> = rows
         .into_iter()

@@ -298,9 +298,11 @@ fn day_page(
     let first = pagination::page_size(first)? as usize;
     let after = pagination::decode_after(after.as_deref())?;
     let total = all.len() as u64;
+    // The separator sorts below every character of a code, date or id, so string order is the
+    // rows' (code, date, id) order, also when one code is the start of another (NV1, NV10).
     let key = |d: &days::Day| {
         format!(
-            "{}|{}|{}",
+            "{} {} {}",
             d.employee.employee_code_key, d.date, d.employee.id
         )
     };
@@ -339,6 +341,7 @@ impl AttendanceQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<CheckinConnection> {
         let scope = ctx.scope(Permission::ReadCompany)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let first = pagination::page_size(first)?;
         let after = pagination::decode_after(after.as_deref())?
             .map(|a| {
@@ -373,6 +376,7 @@ impl AttendanceQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<AttendanceDayConnection> {
         let scope = ctx.scope(Permission::ReadCompany)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let db = &ctx.app()?.db;
         let company = companies::service::get(db, scope.company_id).await?;
         let filter = filter
@@ -397,7 +401,7 @@ impl AttendanceQuery {
                 ApiError::Forbidden("this login is not linked to an employee".to_owned()).into(),
             );
         };
-        let company = companies::service::get(db, company_id).await?;
+        let company = crate::linking::service::camera_company(db, company_id).await?;
         let employee = crate::employees::service::get(db, company_id, employee_id).await?;
         let filter = ListQuery::new(
             company_id,
@@ -468,54 +472,69 @@ impl AttendanceSubscription {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Checkin> + use<>> {
         let scope = ctx.scope(Permission::ReadCompany)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let app = ctx.app()?.clone();
-        let last = checkin::Entity::find()
-            .select_only()
-            .column(checkin::Column::Id)
-            .filter(checkin::Column::CompanyId.eq(scope.company_id))
-            .order_by_desc(checkin::Column::Id)
-            .into_tuple::<Uuid>()
-            .one(&app.db)
-            .await
-            .map_err(ApiError::from)?;
-        let wake = app.checkins.0.subscribe();
-        let state = (
+        let mut feed = Feed {
+            wake: app.checkins.0.subscribe(),
             app,
-            wake,
-            scope.company_id,
-            last,
-            std::collections::VecDeque::<checkin::Model>::new(),
-        );
-        Ok(futures_util::stream::unfold(
-            state,
-            |(app, mut wake, company_id, mut last, mut queue)| async move {
-                loop {
-                    if let Some(row) = queue.pop_front() {
-                        return Some((Checkin(row), (app, wake, company_id, last, queue)));
-                    }
-                    tokio::select! {
-                        _ = wake.recv() => {}
-                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    }
-                    let mut select = checkin::Entity::find()
-                        .filter(checkin::Column::CompanyId.eq(company_id))
-                        .filter(checkin::Column::EmployeeId.is_not_null());
-                    if let Some(last) = last {
-                        select = select.filter(checkin::Column::Id.gt(last));
-                    }
-                    if let Ok(rows) = select
-                        .order_by_asc(checkin::Column::Id)
-                        .limit(200)
-                        .all(&app.db)
-                        .await
-                    {
-                        if let Some(row) = rows.last() {
-                            last = Some(row.id);
-                        }
-                        queue.extend(rows);
-                    }
+            company_id: scope.company_id,
+            since: Utc::now(),
+            sent: std::collections::HashMap::new(),
+            queue: std::collections::VecDeque::new(),
+        };
+        // Live from now on: what is already stored is not replayed.
+        feed.poll().await;
+        feed.queue.clear();
+        Ok(futures_util::stream::unfold(feed, |mut feed| async move {
+            loop {
+                if let Some(row) = feed.queue.pop_front() {
+                    return Some((Checkin(row), feed));
                 }
-            },
-        ))
+                tokio::select! {
+                    _ = feed.wake.recv() => {}
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+                feed.poll().await;
+            }
+        }))
+    }
+}
+
+/// A live feed's position. Rows are looked for by the time they were received, with a trailing
+/// window: a batch that commits after a later single row is still sent (ids remembered for the
+/// window make sure nothing is sent twice).
+struct Feed {
+    app: crate::state::AppState,
+    wake: broadcast::Receiver<()>,
+    company_id: Uuid,
+    since: DateTime<Utc>,
+    sent: std::collections::HashMap<Uuid, DateTime<Utc>>,
+    queue: std::collections::VecDeque<checkin::Model>,
+}
+
+/// How late a row may commit after the moment it was received.
+const FEED_WINDOW_SECS: i64 = 30;
+
+impl Feed {
+    async fn poll(&mut self) {
+        let window_start = self.since - chrono::Duration::seconds(FEED_WINDOW_SECS);
+        let rows = checkin::Entity::find()
+            .filter(checkin::Column::CompanyId.eq(self.company_id))
+            .filter(checkin::Column::EmployeeId.is_not_null())
+            .filter(checkin::Column::ReceivedAt.gte(window_start))
+            .order_by_asc(checkin::Column::ReceivedAt)
+            .order_by_asc(checkin::Column::Id)
+            .limit(1000)
+            .all(&self.app.db)
+            .await;
+        let Ok(rows) = rows else { return };
+        for row in rows {
+            self.since = self.since.max(row.received_at);
+            if self.sent.insert(row.id, row.received_at).is_none() {
+                self.queue.push_back(row);
+            }
+        }
+        let horizon = self.since - chrono::Duration::seconds(FEED_WINDOW_SECS * 2);
+        self.sent.retain(|_, at| *at >= horizon);
     }
 }

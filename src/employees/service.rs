@@ -296,7 +296,8 @@ pub async fn update(
     changes: EmployeeChanges,
 ) -> ApiResult<employee::Model> {
     let current = get(db, company_id, id).await?;
-    let (current_name, current_title, current_status) = (
+    let (current_code, current_name, current_title, current_status) = (
+        current.employee_code.clone(),
         current.full_name.clone(),
         current.title.clone(),
         current.work_status,
@@ -335,8 +336,9 @@ pub async fn update(
     }
     // The person on the cameras now shows old details (or should leave): it needs a sync.
     let was_synced = *model.face_sync_status.as_ref() == FaceSyncStatus::Synced;
-    let vendor_visible_change = model.full_name.is_set()
-        && model.full_name.as_ref() != &current_name
+    let vendor_visible_change = model.employee_code.is_set()
+        && model.employee_code.as_ref() != &current_code
+        || model.full_name.is_set() && model.full_name.as_ref() != &current_name
         || model.title.is_set() && model.title.as_ref() != &current_title
         || model.work_status.is_set()
             && (*model.work_status.as_ref() == WorkStatus::Resigned)

@@ -313,6 +313,7 @@ impl JobsQuery {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> async_graphql::Result<SyncJobConnection> {
         let scope = ctx.scope(Permission::ReadCompany)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let first = pagination::page_size(first)?;
         let after = pagination::decode_after(after.as_deref())?
             .map(|key| {
@@ -341,6 +342,7 @@ impl JobsQuery {
         #[graphql(desc = "The job's id.")] id: ID,
     ) -> async_graphql::Result<SyncJob> {
         let scope = ctx.scope(Permission::ReadCompany)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let id = ids::parse(&id, "sync job")?;
         Ok(SyncJob(
             super::store::get(&ctx.app()?.db, scope.company_id, id).await?,
@@ -387,6 +389,7 @@ impl JobsMutation {
         #[graphql(desc = "The job.")] id: ID,
     ) -> async_graphql::Result<SyncJob> {
         let scope = ctx.scope(Permission::ManageEmployees)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         Ok(SyncJob(
             service::cancel(ctx.app()?, scope, ids::parse(&id, "sync job")?).await?,
         ))
@@ -399,6 +402,7 @@ impl JobsMutation {
         #[graphql(desc = "The ended job.")] id: ID,
     ) -> async_graphql::Result<SyncJob> {
         let scope = ctx.scope(Permission::ManageEmployees)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         Ok(SyncJob(
             service::retry(ctx.app()?, scope, ids::parse(&id, "sync job")?).await?,
         ))
@@ -431,6 +435,7 @@ impl JobsSubscription {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<SyncJobProgress>> + use<>>
     {
         let scope = ctx.scope(Permission::ReadCompany)?;
+        crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let app = ctx.app()?.clone();
         let job =
             super::store::get(&app.db, scope.company_id, ids::parse(&id, "sync job")?).await?;
@@ -443,6 +448,8 @@ struct Watch {
     changes: tokio::sync::broadcast::Receiver<Uuid>,
     job_id: Uuid,
     last: Option<sync_job::Model>,
+    /// The highest `finish_seq` already sent: each finished item is sent once.
+    sent: i32,
     queue: VecDeque<SyncJobProgress>,
     done: bool,
 }
@@ -462,6 +469,7 @@ fn progress_stream(
         app,
         changes,
         job_id: job.id,
+        sent: job.succeeded + job.failed,
         last: Some(job),
         queue,
         done,
@@ -508,10 +516,10 @@ impl Watch {
             .await?
             .ok_or(ApiError::NotFound("sync job"))?;
         let previous = self.last.take();
-        let seen = previous.as_ref().map_or(0, |p| p.succeeded + p.failed);
-        let items = service::finished_since(&self.app.db, self.job_id, seen).await?;
+        let items = service::finished_since(&self.app.db, self.job_id, self.sent).await?;
         let terminal = job.status.is_terminal();
         for item in items {
+            self.sent = self.sent.max(item.finish_seq.unwrap_or(self.sent));
             self.queue.push_back(SyncJobProgress {
                 job: SyncJob(job.clone()),
                 item: Some(SyncJobItem(item)),

@@ -16,7 +16,11 @@ pub struct JobHub {
 impl Default for JobHub {
     fn default() -> Self {
         Self {
-            worker_id: format!("{}-{}", std::process::id(), Uuid::new_v4().simple()),
+            worker_id: format!(
+                "{}-{}",
+                std::process::id(),
+                &Uuid::new_v4().simple().to_string()[..12]
+            ),
             wake: Notify::new(),
             cancel: Notify::new(),
             changes: broadcast::channel(4096).0,

@@ -82,12 +82,16 @@ async fn claim_next(app: &AppState) -> crate::error::ApiResult<Option<sync_job::
         .await?;
     for job in candidates {
         let now = Utc::now();
+        // Unique per claim: a worker that lost its lease can tell, even if its own process
+        // claimed the job again.
+        let owner = format!(
+            "{}/{}",
+            app.jobs.worker_id,
+            &Uuid::new_v4().simple().to_string()[..16]
+        );
         let claimed = sync_job::Entity::update_many()
             .col_expr(sync_job::Column::Status, Expr::value(JobStatus::Running))
-            .col_expr(
-                sync_job::Column::LeaseOwner,
-                Expr::value(Some(app.jobs.worker_id.clone())),
-            )
+            .col_expr(sync_job::Column::LeaseOwner, Expr::value(Some(owner)))
             .col_expr(
                 sync_job::Column::LeaseExpiresAt,
                 Expr::value(Some(now + app.settings.job_lease())),
@@ -119,7 +123,12 @@ struct Signals {
 }
 
 /// Renews the lease and watches for cancellation until dropped.
-fn heartbeat(app: &AppState, job_id: Uuid, signals: Arc<Signals>) -> tokio::task::JoinHandle<()> {
+fn heartbeat(
+    app: &AppState,
+    job_id: Uuid,
+    owner: String,
+    signals: Arc<Signals>,
+) -> tokio::task::JoinHandle<()> {
     let app = app.clone();
     tokio::spawn(async move {
         let period = app.settings.job_lease() / 3;
@@ -135,7 +144,7 @@ fn heartbeat(app: &AppState, job_id: Uuid, signals: Arc<Signals>) -> tokio::task
                     Expr::value(Some(Utc::now() + app.settings.job_lease())),
                 )
                 .filter(sync_job::Column::Id.eq(job_id))
-                .filter(sync_job::Column::LeaseOwner.eq(app.jobs.worker_id.clone()))
+                .filter(sync_job::Column::LeaseOwner.eq(owner.clone()))
                 .exec(&app.db)
                 .await;
             match renewed {
@@ -162,7 +171,8 @@ async fn run(app: AppState, job: sync_job::Model) {
         cancel: AtomicBool::new(job.cancel_requested),
         ..Default::default()
     });
-    let beat = heartbeat(&app, job.id, signals.clone());
+    let owner = job.lease_owner.clone().unwrap_or_default();
+    let beat = heartbeat(&app, job.id, owner, signals.clone());
     let result = run_items(&app, &job, &signals).await;
     beat.abort();
     if signals.lease_lost.load(Ordering::Relaxed) {

@@ -106,6 +106,11 @@ pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_jo
             sync_job::Column::LeaseOwner,
             Expr::value(Some(app.jobs.worker_id.clone())),
         )
+        // Claimable again should finishing it below fail.
+        .col_expr(
+            sync_job::Column::LeaseExpiresAt,
+            Expr::value(Some(chrono::Utc::now() + app.settings.job_lease())),
+        )
         .filter(sync_job::Column::Id.eq(id))
         .filter(sync_job::Column::Status.eq(JobStatus::Queued))
         .exec(&app.db)

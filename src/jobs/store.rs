@@ -181,21 +181,9 @@ pub async fn finish_item(
     outcome: &ItemOutcome,
 ) -> ApiResult<()> {
     let txn = db.begin().await?;
-    let counter = if outcome.succeeded {
-        sync_job::Column::Succeeded
-    } else {
-        sync_job::Column::Failed
-    };
-    sync_job::Entity::update_many()
-        .col_expr(counter, Expr::col(counter).add(1))
-        .filter(sync_job::Column::Id.eq(job_id))
-        .exec(&txn)
-        .await?;
-    let job = sync_job::Entity::find_by_id(job_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("sync job"))?;
-    sync_job_item::Entity::update_many()
+    // Only an open item is finished, and counted, once: a second runner of the same job (after
+    // a lease it thought lost) finds it closed and changes nothing.
+    let closed = sync_job_item::Entity::update_many()
         .col_expr(
             sync_job_item::Column::Status,
             Expr::value(if outcome.succeeded {
@@ -221,12 +209,35 @@ pub async fn finish_item(
             Expr::value(outcome.error.clone()),
         )
         .col_expr(
-            sync_job_item::Column::FinishSeq,
-            Expr::value(Some(job.succeeded + job.failed)),
-        )
-        .col_expr(
             sync_job_item::Column::FinishedAt,
             Expr::value(Some(Utc::now())),
+        )
+        .filter(sync_job_item::Column::Id.eq(item_id))
+        .filter(sync_job_item::Column::Status.is_in([ItemStatus::Pending, ItemStatus::Running]))
+        .exec(&txn)
+        .await?;
+    if closed.rows_affected == 0 {
+        txn.commit().await?;
+        return Ok(());
+    }
+    let counter = if outcome.succeeded {
+        sync_job::Column::Succeeded
+    } else {
+        sync_job::Column::Failed
+    };
+    sync_job::Entity::update_many()
+        .col_expr(counter, Expr::col(counter).add(1))
+        .filter(sync_job::Column::Id.eq(job_id))
+        .exec(&txn)
+        .await?;
+    let job = sync_job::Entity::find_by_id(job_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("sync job"))?;
+    sync_job_item::Entity::update_many()
+        .col_expr(
+            sync_job_item::Column::FinishSeq,
+            Expr::value(Some(job.succeeded + job.failed)),
         )
         .filter(sync_job_item::Column::Id.eq(item_id))
         .exec(&txn)

@@ -265,10 +265,23 @@ pub async fn select_place(
         .await?
         .ok_or(ApiError::HanetNotLinked)?;
     let key = row.partner_token.clone();
+    let place_changed = row.place_id.as_deref().is_some_and(|old| old != place.id);
     let mut model = row.into_active_model();
     model.place_id = Set(Some(place.id.clone()));
     model.place_name = Set(Some(place.name.clone()));
     let saved = model.update(&app.db).await?;
+    if place_changed {
+        // The new place's cameras know nobody yet: every synced employee needs a sync.
+        entity::employee::Entity::update_many()
+            .col_expr(
+                entity::employee::Column::FaceSyncStatus,
+                Expr::value(entity::employee::FaceSyncStatus::Outdated),
+            )
+            .filter(entity::employee::Column::CompanyId.eq(company_id))
+            .filter(entity::employee::Column::HanetPersonId.is_not_null())
+            .exec(&app.db)
+            .await?;
+    }
     let (place_id, key) = (place.id.as_str(), key.as_str());
     let subscribed = app
         .tokens

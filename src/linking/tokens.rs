@@ -115,7 +115,17 @@ impl TokenManager {
     {
         let mut row = self.load(company_id).await?;
         if row.access_expires_at - Utc::now() < self.refresh_margin {
-            row = self.refresh(company_id, row.token_version).await?;
+            match self.refresh(company_id, row.token_version).await {
+                Ok(fresh) => row = fresh,
+                // An early refresh that fails is not fatal while the current token still works.
+                Err(e)
+                    if row.access_expires_at > Utc::now()
+                        && !matches!(e, ApiError::HanetNotLinked) =>
+                {
+                    tracing::warn!(company.id = %company_id, error = e.message(), "early token refresh failed; using the current token");
+                }
+                Err(e) => return Err(e),
+            }
         }
         match f(self.open(&row)?).await {
             Err(VendorError::TokenExpired) => {
@@ -202,6 +212,11 @@ impl TokenManager {
             .col_expr(
                 hanet_connection::Column::LastError,
                 Expr::value(Option::<String>::None),
+            )
+            // Another process may have just given up on the (already used) refresh token.
+            .col_expr(
+                hanet_connection::Column::Status,
+                Expr::value(ConnectionStatus::Active),
             )
             .filter(hanet_connection::Column::CompanyId.eq(company_id))
             .filter(hanet_connection::Column::TokenVersion.eq(seen_version))

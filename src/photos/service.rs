@@ -40,6 +40,8 @@ pub enum FacePhotoRejection {
     FileTooLarge,
     /// The image is too small to hold a face.
     ImageTooSmall,
+    /// The photo could not be stored (a server-side problem); sending it again may work.
+    StorageFailed,
 }
 
 impl FacePhotoRejection {
@@ -53,6 +55,7 @@ impl FacePhotoRejection {
             Self::UnreadableImage => "UNREADABLE_IMAGE",
             Self::FileTooLarge => "FILE_TOO_LARGE",
             Self::ImageTooSmall => "IMAGE_TOO_SMALL",
+            Self::StorageFailed => "STORAGE_FAILED",
         }
     }
 }
@@ -232,7 +235,22 @@ pub async fn import(
             break;
         };
         let outcome = match result {
-            Ok(photo) => Ok(store(app, employee, photo, &names[i], uploaded_by).await?),
+            // A storage failure fails this file only; the others go on.
+            Ok(photo) => store(app, employee, photo, &names[i], uploaded_by)
+                .await
+                .map_err(|e| {
+                    if let ApiError::Internal(cause) = &e {
+                        tracing::error!(
+                            error = format!("{cause:#}"),
+                            file = names[i],
+                            "storing a face photo failed"
+                        );
+                    }
+                    (
+                        FacePhotoRejection::StorageFailed,
+                        "the photo could not be stored; send it again".to_owned(),
+                    )
+                }),
             Err(rejection) => Err(rejection),
         };
         on_file(&names[i], &outcome);

@@ -62,6 +62,10 @@ pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, Str
                 e.message()
             )
         })?;
+    let aliases_by_person = persons
+        .iter()
+        .map(|p| (p.person_id.clone(), p.alias.clone().unwrap_or_default()))
+        .collect();
     let persons_by_alias = persons
         .into_iter()
         .filter_map(|p| Some((p.alias?, p.person_id)))
@@ -69,6 +73,7 @@ pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, Str
     Ok(JobContext {
         place_id: Some(place_id),
         persons_by_alias,
+        aliases_by_person,
     })
 }
 
@@ -121,6 +126,7 @@ pub async fn run_item(
         company_id: job.company_id,
         place_id,
         known: &context.persons_by_alias,
+        aliases: &context.aliases_by_person,
     };
     match sync.employee(employee_id).await {
         Ok(action) => ItemOutcome::done(action),
@@ -142,6 +148,8 @@ struct Sync<'a> {
     place_id: &'a str,
     /// Persons of the place by alias, as listed when the run started.
     known: &'a std::collections::HashMap<String, String>,
+    /// The same listing by person id.
+    aliases: &'a std::collections::HashMap<String, String>,
 }
 
 impl Sync<'_> {
@@ -211,6 +219,25 @@ impl Sync<'_> {
         let alias = employee.employee_code.clone();
         let mut action = "NONE";
         let mut employee = employee;
+        if let Some(person_id) = employee.hanet_person_id.clone() {
+            match self.aliases.get(&person_id) {
+                Some(on_hanet) if *on_hanet == alias => {}
+                // The employee ID changed since the person was created: move the alias along.
+                Some(_) => {
+                    let vendor = self.app.tokens.vendor();
+                    let (person, alias) = (person_id.as_str(), alias.as_str());
+                    self.vendor(|access| async move {
+                        vendor.claim_alias(&access, person, alias).await
+                    })
+                    .await?
+                    .map_err(|e| self.failure(e))?;
+                    action = "UPDATE_INFO";
+                }
+                // Not in this place (another place was selected, or it was deleted on Hanet):
+                // what we remember is stale; look up or create below.
+                None => employee = self.forget(employee).await?,
+            }
+        }
         if employee.hanet_person_id.is_none() {
             let known = self.known.get(&alias).cloned();
             match known {
@@ -310,6 +337,10 @@ impl Sync<'_> {
                     }
                 }
                 Err(VendorError::FaceExists { code, existing }) => {
+                    // After an unanswered attempt, the "existing" face may be our own person.
+                    if let Some(found) = self.find(alias).await? {
+                        return Ok(found.person_id);
+                    }
                     return match existing {
                         Some(p) if p.alias.as_deref() == Some(alias) => Ok(p.person_id),
                         Some(p) if p.alias.is_none() => {
@@ -391,6 +422,16 @@ impl Sync<'_> {
         Ok(if known { "REMOVE" } else { "NONE" })
     }
 
+    /// Forgets the person we remembered for this employee.
+    async fn forget(&self, employee: employee::Model) -> Result<employee::Model, Failure> {
+        let mut model = employee.into_active_model();
+        model.hanet_person_id = Set(None);
+        model.synced_photo_sha256 = Set(None);
+        model.synced_name = Set(None);
+        model.synced_title = Set(None);
+        Ok(model.update(&self.app.db).await.map_err(ApiError::from)?)
+    }
+
     /// Takes over a person found by alias (created by an earlier, interrupted attempt, or in
     /// Hanet's own app with our alias); their face and details are refreshed next.
     async fn adopt(
@@ -460,8 +501,14 @@ impl Sync<'_> {
         else {
             return Ok(());
         };
+        let no_photo = failure.code == "NO_PHOTO";
         let mut model = employee.into_active_model();
-        model.face_sync_status = Set(FaceSyncStatus::Failed);
+        // Still "needs a photo", not "failed": the NO_PHOTO filter keeps listing them.
+        model.face_sync_status = Set(if no_photo {
+            FaceSyncStatus::NoPhoto
+        } else {
+            FaceSyncStatus::Failed
+        });
         model.last_sync_error = Set(Some(failure.message.clone()));
         model.last_sync_error_code = Set(failure.hanet_code);
         model.update(&self.app.db).await?;

@@ -10,4 +10,6 @@ pub struct JobContext {
     pub place_id: Option<String>,
     /// The place's persons by alias, read once when the run starts.
     pub persons_by_alias: std::collections::HashMap<String, String>,
+    /// The same listing: alias ("" for none) by person id.
+    pub aliases_by_person: std::collections::HashMap<String, String>,
 }
