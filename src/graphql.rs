@@ -104,16 +104,32 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
-fn with_default_code(mut error: ServerError) -> ServerError {
+pub fn with_default_code(mut error: ServerError) -> ServerError {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
-        extensions.set("code", Value::from("BAD_USER_INPUT"));
+        // Apollo clients recognise this code and resend the full query.
+        let code = if error.message == "PersistedQueryNotFound" {
+            "PERSISTED_QUERY_NOT_FOUND"
+        } else {
+            "BAD_USER_INPUT"
+        };
+        extensions.set("code", Value::from(code));
     }
     error
 }
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodes {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: async_graphql::Request,
+        next: async_graphql::extensions::NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        // Persisted-query misses are reported here, before parsing.
+        next.run(ctx, request).await.map_err(with_default_code)
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

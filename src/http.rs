@@ -17,7 +17,7 @@ use actix_web::{
     web::{self, Bytes},
 };
 use async_graphql::{
-    ParseRequestError, Value,
+    ParseRequestError,
     http::{GraphiQLSource, MultipartOptions},
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
@@ -169,18 +169,12 @@ async fn graphql_post(
         .and_then(|v| v.to_str().ok());
     let request = request.data(app.jwt.caller_from_header(authorization));
     let mut response = schema.execute(request).await;
-    for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            // Apollo clients recognise this code and resend the full query.
-            let code = if error.message == "PersistedQueryNotFound" {
-                "PERSISTED_QUERY_NOT_FOUND"
-            } else {
-                "BAD_USER_INPUT"
-            };
-            extensions.set("code", Value::from(code));
-        }
-    }
+    // The schema's extension has coded every error it saw; this is the net for any other.
+    response.errors = response
+        .errors
+        .into_iter()
+        .map(crate::graphql::with_default_code)
+        .collect();
     HttpResponse::Ok().json(response)
 }
 

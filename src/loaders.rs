@@ -9,7 +9,7 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache, Loader},
     extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
 };
-use entity::{department, employee, face_photo, user};
+use entity::{company, department, employee, face_photo, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -66,6 +66,7 @@ pub struct Loaders {
     pub photos: Cached<face_photo::Entity>,
     pub employees: Cached<employee::Entity>,
     pub users: Cached<user::Entity>,
+    pub companies: Cached<company::Entity>,
 }
 
 impl Loaders {
@@ -76,6 +77,7 @@ impl Loaders {
             photos: loader::<face_photo::Entity>(db, face_photo::Column::Id, |p| p.id),
             employees: loader::<employee::Entity>(db, employee::Column::Id, |e| e.id),
             users: loader::<user::Entity>(db, user::Column::Id, |u| u.id),
+            companies: loader::<company::Entity>(db, company::Column::Id, |c| c.id),
         }
     }
 }

@@ -31,6 +31,16 @@ pub fn decode_after(after: Option<&str>) -> ApiResult<Option<String>> {
         .transpose()
 }
 
+/// Decodes an `after` cursor that carries a row id.
+pub fn decode_after_id(after: Option<&str>) -> ApiResult<Option<uuid::Uuid>> {
+    decode_after(after)?
+        .map(|key| {
+            uuid::Uuid::parse_str(&key)
+                .map_err(|_| ApiError::bad_input("after", "not a cursor this list handed out"))
+        })
+        .transpose()
+}
+
 /// The opaque cursor for a row with this sort key.
 pub fn cursor(key: &str) -> String {
     OpaqueCursor(key.to_owned()).encode_cursor()

@@ -343,12 +343,7 @@ impl AttendanceQuery {
         let scope = ctx.scope(Permission::ReadCompany)?;
         crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let first = pagination::page_size(first)?;
-        let after = pagination::decode_after(after.as_deref())?
-            .map(|a| {
-                Uuid::parse_str(&a)
-                    .map_err(|_| ApiError::bad_input("after", "not a cursor this list handed out"))
-            })
-            .transpose()?;
+        let after = pagination::decode_after_id(after.as_deref())?;
         let query = CheckinQuery::new(scope.company_id, &filter)?;
         let db = &ctx.app()?.db;
         let (rows, more) = checkin_page(db, &query, first, after).await?;

@@ -47,16 +47,7 @@ pub async fn start(
             format!("at most {MAX_RANGE_DAYS} days at once"),
         ));
     }
-    linking::camera_company(&app.db, scope.company_id).await?;
-    let connection = linking::connection(&app.db, scope.company_id)
-        .await?
-        .ok_or(ApiError::HanetNotLinked)?;
-    if connection.place_id.is_none() {
-        return Err(ApiError::bad_input(
-            "place",
-            "choose the Hanet place first (selectHanetPlace)",
-        ));
-    }
+    linking::selected_place(&app.db, scope.company_id).await?;
     let to = to.min(Utc::now());
     let items = app
         .tokens

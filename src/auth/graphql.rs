@@ -1,15 +1,11 @@
 //! `me`, `login` and `createUser`.
 
+use crate::loaders::Loaders;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{ContextExt, Permission, Role, service};
-use crate::{
-    companies::{self, Company},
-    employees::{self, Employee},
-    error::ApiError,
-    ids,
-};
+use crate::{companies::Company, employees::Employee, error::ApiError, ids};
 
 pub struct User(pub entity::user::Model);
 
@@ -33,20 +29,28 @@ impl User {
         let Some(company_id) = self.0.company_id else {
             return Ok(None);
         };
-        let db = &ctx.app()?.db;
-        Ok(Some(Company(
-            companies::service::get(db, company_id).await?,
-        )))
+        let company = ctx
+            .data::<Loaders>()?
+            .companies
+            .load_one(company_id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(company.map(Company))
     }
     /// For `EMPLOYEE` users: the employee whose attendance they see.
     async fn employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
         let (Some(employee_id), Some(company_id)) = (self.0.employee_id, self.0.company_id) else {
             return Ok(None);
         };
-        let db = &ctx.app()?.db;
-        Ok(Some(Employee(
-            employees::service::get(db, company_id, employee_id).await?,
-        )))
+        let employee = ctx
+            .data::<Loaders>()?
+            .employees
+            .load_one(employee_id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(employee
+            .filter(|e| e.company_id == company_id)
+            .map(Employee))
     }
 }
 

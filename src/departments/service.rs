@@ -3,8 +3,7 @@
 use chrono::Utc;
 use entity::department;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -69,14 +68,4 @@ pub async fn find_by_name(
         .filter(department::Column::Name.eq(name.trim()))
         .one(db)
         .await?)
-}
-
-pub async fn get_many(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<department::Model>, DbErr> {
-    department::Entity::find()
-        .filter(department::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
 }

@@ -315,12 +315,7 @@ impl JobsQuery {
         let scope = ctx.scope(Permission::ReadCompany)?;
         crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let first = pagination::page_size(first)?;
-        let after = pagination::decode_after(after.as_deref())?
-            .map(|key| {
-                Uuid::parse_str(&key)
-                    .map_err(|_| ApiError::bad_input("after", "not a cursor this list handed out"))
-            })
-            .transpose()?;
+        let after = pagination::decode_after_id(after.as_deref())?;
         let db = &ctx.app()?.db;
         let (rows, more) = service::page(db, scope.company_id, first, after).await?;
         let rows = rows

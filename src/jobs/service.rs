@@ -31,16 +31,7 @@ pub async fn start_employee_sync(
     scope: Scope,
     selection: Selection,
 ) -> ApiResult<sync_job::Model> {
-    linking::camera_company(&app.db, scope.company_id).await?;
-    let connection = linking::connection(&app.db, scope.company_id)
-        .await?
-        .ok_or(ApiError::HanetNotLinked)?;
-    if connection.place_id.is_none() {
-        return Err(ApiError::bad_input(
-            "place",
-            "choose the Hanet place first (selectHanetPlace)",
-        ));
-    }
+    linking::selected_place(&app.db, scope.company_id).await?;
     let mut query = employee::Entity::find()
         .select_only()
         .column(employee::Column::Id)

@@ -41,6 +41,18 @@ pub async fn camera_company(
     }
 }
 
+/// The chosen place of a company whose camera timekeeping is on and whose account is linked.
+pub async fn selected_place(db: &impl ConnectionTrait, company_id: Uuid) -> ApiResult<String> {
+    camera_company(db, company_id).await?;
+    connection(db, company_id)
+        .await?
+        .ok_or(ApiError::HanetNotLinked)?
+        .place_id
+        .ok_or_else(|| {
+            ApiError::bad_input("place", "choose the Hanet place first (selectHanetPlace)")
+        })
+}
+
 /// The company's link (also when it needs re-linking), if any.
 pub async fn connection(
     db: &impl ConnectionTrait,

@@ -310,10 +310,7 @@ async fn store(
     file_name: &str,
     uploaded_by: Option<Uuid>,
 ) -> ApiResult<Stored> {
-    let current = match employee.face_photo_id {
-        Some(id) => face_photo::Entity::find_by_id(id).one(&app.db).await?,
-        None => None,
-    };
+    let current = current_photo(&app.db, &employee).await?;
     if let Some(current) = current.as_ref().filter(|c| c.sha256 == photo.sha256) {
         return Ok(Stored {
             photo: current.clone(),
@@ -370,6 +367,17 @@ async fn store(
         employee,
         photo: saved,
         unchanged: false,
+    })
+}
+
+/// The employee's current face photo, if any.
+pub async fn current_photo(
+    db: &impl ConnectionTrait,
+    employee: &employee::Model,
+) -> ApiResult<Option<face_photo::Model>> {
+    Ok(match employee.face_photo_id {
+        Some(id) => face_photo::Entity::find_by_id(id).one(db).await?,
+        None => None,
     })
 }
 

@@ -7,7 +7,7 @@
 use chrono::Utc;
 use entity::{
     employee::{self, FaceSyncStatus, WorkStatus},
-    face_photo, sync_job, sync_job_item,
+    sync_job, sync_job_item,
 };
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use uuid::Uuid;
@@ -26,16 +26,9 @@ const CREATE_ATTEMPTS: usize = 3;
 
 /// Checks the link and the chosen place (attendance jobs need no more).
 pub async fn prepare_place(app: &AppState, company_id: Uuid) -> Result<JobContext, String> {
-    linking::camera_company(&app.db, company_id)
+    let place_id = linking::selected_place(&app.db, company_id)
         .await
         .map_err(|e| e.message())?;
-    let connection = linking::connection(&app.db, company_id)
-        .await
-        .map_err(|e| e.message())?
-        .ok_or("no Hanet account is linked")?;
-    let place_id = connection
-        .place_id
-        .ok_or("no Hanet place is selected; choose one with selectHanetPlace")?;
     Ok(JobContext {
         place_id: Some(place_id),
         ..Default::default()
@@ -196,13 +189,7 @@ impl Sync<'_> {
         if employee.work_status == WorkStatus::Resigned {
             return self.remove(employee).await;
         }
-        let photo = match employee.face_photo_id {
-            Some(id) => face_photo::Entity::find_by_id(id)
-                .one(&self.app.db)
-                .await
-                .map_err(ApiError::from)?,
-            None => None,
-        };
+        let photo = crate::photos::service::current_photo(&self.app.db, &employee).await?;
         let Some(photo) = photo else {
             return Err(Failure::new(
                 "NO_PHOTO",
@@ -466,14 +453,9 @@ impl Sync<'_> {
     async fn finish(&self, employee: employee::Model) -> Result<(), Failure> {
         let fresh =
             crate::employees::service::get(&self.app.db, self.company_id, employee.id).await?;
-        let current_sha = match fresh.face_photo_id {
-            Some(id) => face_photo::Entity::find_by_id(id)
-                .one(&self.app.db)
-                .await
-                .map_err(ApiError::from)?
-                .map(|p| p.sha256),
-            None => None,
-        };
+        let current_sha = crate::photos::service::current_photo(&self.app.db, &fresh)
+            .await?
+            .map(|p| p.sha256);
         let in_sync = current_sha == employee.synced_photo_sha256
             && fresh.full_name == employee.full_name
             && fresh.title == employee.title;
