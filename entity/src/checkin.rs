@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub company_id: Uuid,
-    /// `place|device|person|capture-ms`: the same sighting from the webhook and from a pull.
+    /// `capture-ms|place|device|person`: the same sighting from the webhook and from a pull.
     pub dedupe_key: String,
     /// `WEBHOOK` or `PULL`.
     pub source: String,
