@@ -56,7 +56,7 @@ pub async fn run(mut settings: Settings, reset: bool) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let state = app.state().clone();
     let handle = app.handle();
-    let server = tokio::spawn(app.run_until_stopped());
+    let mut server = tokio::spawn(app.run_until_stopped());
     let public_url = state.settings.public_url();
 
     let (scope, token) = seed(&state).await?;
@@ -80,6 +80,11 @@ pub async fn run(mut settings: Settings, reset: bool) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
+            // The server stops by itself on SIGTERM (or SIGINT first): the demo goes with it.
+            _ = &mut server => {
+                eprintln!("stopped; unfinished jobs resume on the next start");
+                return Ok(());
+            }
             () = tokio::time::sleep(Duration::from_millis(rand::thread_rng().gen_range(1500..4000))) => {
                 if let Err(e) = trickle(&state, &sim, scope.company_id).await {
                     tracing::warn!(error = %e, "demo check-in not delivered");
@@ -246,7 +251,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 .map_err(api)?;
             if current.status.is_terminal() {
                 eprintln!(
-                    "first sync: {:?}, {} succeeded, {} failed",
+                    "sync: {:?}, {} succeeded, {} failed",
                     current.status, current.succeeded, current.failed
                 );
                 break;
