@@ -3,8 +3,7 @@
 use chrono::Utc;
 use entity::company;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -36,8 +35,11 @@ pub async fn create_company_with_admin(
     }
     let time_zone = validate_time_zone(time_zone)?;
     let txn = db.begin().await?;
-    let company = company::ActiveModel {
-        id: Set(Uuid::now_v7()),
+    let id = Uuid::now_v7();
+    // Written without RETURNING and read back with a plain SELECT: on SQLite the returned row
+    // of this table (columns added by ALTER TABLE) intermittently came back without them.
+    company::Entity::insert(company::ActiveModel {
+        id: Set(id),
         name: Set(name.to_owned()),
         time_zone: Set(time_zone),
         camera_timekeeping_enabled: Set(false),
@@ -45,9 +47,10 @@ pub async fn create_company_with_admin(
         workday_start_hour: Set(0),
         attendance_complete_until: Set(None),
         last_webhook_at: Set(None),
-    }
-    .insert(&txn)
+    })
+    .exec_without_returning(&txn)
     .await?;
+    let company = get(&txn, id).await?;
     users::create_user(
         &txn,
         users::NewUser {
@@ -77,7 +80,10 @@ pub async fn set_camera_timekeeping(
 ) -> ApiResult<company::Model> {
     let mut model = get(db, id).await?.into_active_model();
     model.camera_timekeeping_enabled = Set(enabled);
-    Ok(model.update(db).await?)
+    company::Entity::update(model)
+        .exec_without_returning(db)
+        .await?;
+    get(db, id).await
 }
 
 /// Changes the time zone and/or the working-day start hour.
@@ -97,5 +103,8 @@ pub async fn update_settings(
         }
         model.workday_start_hour = Set(hour);
     }
-    Ok(model.update(db).await?)
+    company::Entity::update(model)
+        .exec_without_returning(db)
+        .await?;
+    get(db, id).await
 }

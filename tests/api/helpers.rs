@@ -323,7 +323,7 @@ impl TestApp {
     pub async fn enable_camera(&self, company: &Company) {
         companies::set_camera_timekeeping(&self.state.db, company.id, true)
             .await
-            .unwrap_or_else(|e| panic!("enable camera: {}", e.message()));
+            .unwrap_or_else(|e| panic!("enable camera: {e:?}"));
     }
 
     /// Links the simulated Hanet account the way a browser does: `startHanetLink`, then follow
