@@ -18,7 +18,6 @@ pub struct Model {
     pub workday_start_hour: i32,
     /// Check-ins up to this moment are known to be stored (pulled or caught up).
     pub attendance_complete_until: Option<DateTimeUtc>,
-    pub last_webhook_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -52,7 +52,6 @@ impl MigrationTrait for Migration {
         for column in [
             integer(Companies::WorkdayStartHour).default(0).to_owned(),
             timestamp_with_time_zone_null(Companies::AttendanceCompleteUntil),
-            timestamp_with_time_zone_null(Companies::LastWebhookAt),
         ] {
             manager
                 .alter_table(
@@ -70,7 +69,6 @@ impl MigrationTrait for Migration {
         for column in [
             Companies::WorkdayStartHour,
             Companies::AttendanceCompleteUntil,
-            Companies::LastWebhookAt,
         ] {
             manager
                 .alter_table(
@@ -93,7 +91,6 @@ enum Companies {
     Id,
     WorkdayStartHour,
     AttendanceCompleteUntil,
-    LastWebhookAt,
 }
 
 #[derive(DeriveIden)]

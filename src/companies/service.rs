@@ -46,7 +46,6 @@ pub async fn create_company_with_admin(
         created_at: Set(Utc::now()),
         workday_start_hour: Set(0),
         attendance_complete_until: Set(None),
-        last_webhook_at: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;
