@@ -9,6 +9,7 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 pub mod attendance;
 pub mod auth;
+pub mod bulk;
 pub mod cli;
 pub mod companies;
 pub mod config;

@@ -110,6 +110,10 @@ impl Application {
             server = server.workers(settings.http_workers);
         }
         let server = server.listen(listener)?.run();
+        // Days an older version of the day rules stored are recomputed in the background.
+        attendance::recompute::queue_outdated(&state, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
         jobs::runner::spawn(state.clone());
         attendance::pull::spawn_catch_up(state.clone());
         Ok(Self {

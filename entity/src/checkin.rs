@@ -28,6 +28,11 @@ pub struct Model {
     /// The employee the alias matched, if any.
     pub employee_id: Option<Uuid>,
     pub received_at: DateTimeUtc,
+    /// Lower-cased alias, to map check-ins to an employee created (or renamed) later.
+    pub alias_key: Option<String>,
+    /// Whether the check-in counts as attendance: taken at the company's selected place when it
+    /// was stored. Others are kept and listed but belong to no day.
+    pub counts_for_attendance: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,9 @@ pub struct Model {
     pub workday_start_hour: i32,
     /// Check-ins up to this moment are known to be stored (pulled or caught up).
     pub attendance_complete_until: Option<DateTimeUtc>,
+    /// Version of the day rules the stored attendance days were computed with; a lower value
+    /// than the server's queues a recompute at start.
+    pub attendance_days_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

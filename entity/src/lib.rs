@@ -1,6 +1,7 @@
 //! sea-orm models for the timekeeping database. Models only: GraphQL types live in the server
 //! crate and convert from these, so renaming a column never silently changes the API.
 
+pub mod attendance_day;
 pub mod checkin;
 pub mod company;
 pub mod department;

@@ -1,4 +1,4 @@
-//! A background job: an employee sync or an attendance pull.
+//! A background job: an employee sync, an attendance pull, or a recompute of stored days.
 
 use sea_orm::entity::prelude::*;
 
@@ -34,6 +34,8 @@ pub enum JobKind {
     Employees,
     #[sea_orm(string_value = "ATTENDANCE")]
     Attendance,
+    #[sea_orm(string_value = "ATTENDANCE_DAYS")]
+    AttendanceDays,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

@@ -7,6 +7,7 @@ mod m20261125_000002_hanet;
 mod m20261125_000003_face_photos;
 mod m20261125_000004_sync_jobs;
 mod m20261125_000005_checkins;
+mod m20261129_000006_attendance_days;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_face_photos::Migration),
             Box::new(m20261125_000004_sync_jobs::Migration),
             Box::new(m20261125_000005_checkins::Migration),
+            Box::new(m20261129_000006_attendance_days::Migration),
         ]
     }
 }

@@ -9,16 +9,20 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{checkin, employee};
+use entity::{employee, hanet_connection};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait, Value, sea_query::ArrayType,
 };
 use uuid::Uuid;
 
-use crate::{error::ApiResult, vendor::VendorCheckin};
+use super::{
+    day_rows::{self, Touched},
+    days::DayRules,
+};
+use crate::{bulk, companies, error::ApiResult, vendor::VendorCheckin};
 
-/// Rows per INSERT statement (19 columns: well under SQLite's and PostgreSQL's parameter caps).
+/// Rows per INSERT statement (20 columns: well under SQLite's parameter cap).
 const BATCH: usize = 500;
 
 /// Where a check-in came from.
@@ -52,49 +56,71 @@ pub fn dedupe_key(c: &VendorCheckin) -> String {
     )
 }
 
-/// Employee ids by lower-cased code, for the aliases in `rows` (one query).
+/// What storing a company's check-ins needs to know: employee ids by lower-cased code, the day
+/// rules, and the selected place (only its check-ins count as attendance).
+pub struct Mapping {
+    employees: HashMap<String, Uuid>,
+    rules: DayRules,
+    place_id: Option<String>,
+}
+
+impl Mapping {
+    async fn load(
+        db: &impl ConnectionTrait,
+        company_id: Uuid,
+        aliases: Option<HashSet<String>>,
+    ) -> ApiResult<Self> {
+        let company = companies::service::get(db, company_id).await?;
+        let place_id = hanet_connection::Entity::find_by_id(company_id)
+            .one(db)
+            .await?
+            .and_then(|c| c.place_id);
+        let mut employees = employee::Entity::find()
+            .select_only()
+            .column(employee::Column::EmployeeCodeKey)
+            .column(employee::Column::Id)
+            .filter(employee::Column::CompanyId.eq(company_id));
+        if let Some(aliases) = aliases {
+            if aliases.is_empty() {
+                return Ok(Self {
+                    employees: HashMap::new(),
+                    rules: DayRules::of(&company)?,
+                    place_id,
+                });
+            }
+            employees = employees.filter(employee::Column::EmployeeCodeKey.is_in(aliases));
+        }
+        Ok(Self {
+            employees: employees
+                .into_tuple::<(String, Uuid)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .collect(),
+            rules: DayRules::of(&company)?,
+            place_id,
+        })
+    }
+}
+
+/// The mapping for the aliases in `rows` (one query for the employees).
 pub async fn employees_for(
     db: &DatabaseConnection,
     company_id: Uuid,
     rows: &[VendorCheckin],
-) -> ApiResult<HashMap<String, Uuid>> {
+) -> ApiResult<Mapping> {
     let aliases: HashSet<String> = rows
         .iter()
         .filter_map(|c| c.alias.as_deref())
         .filter(|a| !a.is_empty())
         .map(str::to_lowercase)
         .collect();
-    if aliases.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(employee::Entity::find()
-        .select_only()
-        .column(employee::Column::EmployeeCodeKey)
-        .column(employee::Column::Id)
-        .filter(employee::Column::CompanyId.eq(company_id))
-        .filter(employee::Column::EmployeeCodeKey.is_in(aliases))
-        .into_tuple::<(String, Uuid)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    Mapping::load(db, company_id, Some(aliases)).await
 }
 
-/// Every employee id of the company by lower-cased code (for a pull's many batches).
-pub async fn all_employees(
-    db: &DatabaseConnection,
-    company_id: Uuid,
-) -> ApiResult<HashMap<String, Uuid>> {
-    Ok(employee::Entity::find()
-        .select_only()
-        .column(employee::Column::EmployeeCodeKey)
-        .column(employee::Column::Id)
-        .filter(employee::Column::CompanyId.eq(company_id))
-        .into_tuple::<(String, Uuid)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+/// The mapping for every employee of the company (for a pull's many batches).
+pub async fn all_employees(db: &DatabaseConnection, company_id: Uuid) -> ApiResult<Mapping> {
+    Mapping::load(db, company_id, None).await
 }
 
 /// Stores check-ins of one company; returns how many were new.
@@ -107,60 +133,120 @@ pub async fn store(
     if rows.is_empty() {
         return Ok(0);
     }
-    let employees = employees_for(db, company_id, &rows).await?;
-    store_mapped(db, company_id, source, rows, &employees).await
+    let mapping = employees_for(db, company_id, &rows).await?;
+    store_mapped(db, company_id, source, rows, &mapping).await
 }
 
-/// Stores check-ins, mapping aliases with `employees` (lower-cased code → id).
+const COLUMNS: [bulk::Column; 20] = [
+    bulk::Column::new("id", ArrayType::Uuid, "uuid"),
+    bulk::Column::new("company_id", ArrayType::Uuid, "uuid"),
+    bulk::Column::new("dedupe_key", ArrayType::String, "text"),
+    bulk::Column::new("source", ArrayType::String, "text"),
+    bulk::Column::text_null("event_id"),
+    bulk::Column::new("place_id", ArrayType::String, "text"),
+    bulk::Column::text_null("place_name"),
+    bulk::Column::new("device_id", ArrayType::String, "text"),
+    bulk::Column::text_null("device_name"),
+    bulk::Column::new("person_type", ArrayType::Int, "int4"),
+    bulk::Column::text_null("hanet_person_id"),
+    bulk::Column::text_null("alias_id"),
+    bulk::Column::text_null("person_name"),
+    bulk::Column::text_null("person_title"),
+    bulk::Column::text_null("snapshot_url"),
+    bulk::Column::new("captured_at", ArrayType::ChronoDateTimeUtc, "timestamptz"),
+    bulk::Column::uuid_null("employee_id"),
+    bulk::Column::new("received_at", ArrayType::ChronoDateTimeUtc, "timestamptz"),
+    bulk::Column::text_null("alias_key"),
+    bulk::Column::new("counts_for_attendance", ArrayType::Bool, "bool"),
+];
+
+/// Stores check-ins with `mapping`, and adds the new ones to their stored attendance days in
+/// the same transaction; returns how many were new.
 pub async fn store_mapped(
     db: &DatabaseConnection,
     company_id: Uuid,
     source: Source,
     rows: Vec<VendorCheckin>,
-    employees: &HashMap<String, Uuid>,
+    mapping: &Mapping,
 ) -> ApiResult<u64> {
     if rows.is_empty() {
         return Ok(0);
     }
+    let backend = db.get_database_backend();
     let now = Utc::now();
-    let models: Vec<checkin::ActiveModel> = rows
-        .into_iter()
-        .filter_map(|c| {
-            let captured_at = DateTime::from_timestamp_millis(c.captured_at_ms)?;
-            let employee_id = c
-                .alias
-                .as_deref()
-                .and_then(|a| employees.get(&a.to_lowercase()).copied());
-            Some(checkin::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                company_id: Set(company_id),
-                dedupe_key: Set(dedupe_key(&c)),
-                source: Set(source.as_str().to_owned()),
-                event_id: Set(c.event_id),
-                place_id: Set(c.place_id),
-                place_name: Set(c.place_name),
-                device_id: Set(c.device_id),
-                device_name: Set(c.device_name),
-                person_type: Set(c.person_type),
-                hanet_person_id: Set(c.person_id.filter(|p| !p.is_empty())),
-                alias_id: Set(c.alias.filter(|a| !a.is_empty())),
-                person_name: Set(c.person_name),
-                person_title: Set(c.person_title),
-                snapshot_url: Set(c.snapshot_url),
-                captured_at: Set(captured_at),
-                employee_id: Set(employee_id),
-                received_at: Set(now),
-            })
-        })
-        .collect();
+    let text = |v: Option<String>| bulk::text_or_empty(backend, v);
+    let mut columns: Vec<Vec<Value>> = vec![Vec::with_capacity(rows.len()); COLUMNS.len()];
+    for c in rows {
+        let Some(captured_at) = DateTime::from_timestamp_millis(c.captured_at_ms) else {
+            continue;
+        };
+        let alias_key = c
+            .alias
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(str::to_lowercase);
+        let employee_id = alias_key
+            .as_deref()
+            .and_then(|a| mapping.employees.get(a).copied());
+        let counts = mapping.place_id.as_deref() == Some(c.place_id.as_str());
+        let row: [Value; 20] = [
+            Uuid::now_v7().into(),
+            company_id.into(),
+            dedupe_key(&c).into(),
+            source.as_str().into(),
+            text(c.event_id),
+            c.place_id.into(),
+            text(c.place_name),
+            c.device_id.into(),
+            text(c.device_name),
+            c.person_type.into(),
+            text(c.person_id.filter(|p| !p.is_empty())),
+            text(c.alias.filter(|a| !a.is_empty())),
+            text(c.person_name),
+            text(c.person_title),
+            text(c.snapshot_url),
+            captured_at.into(),
+            bulk::uuid_or_nil(backend, employee_id),
+            now.into(),
+            text(alias_key),
+            counts.into(),
+        ];
+        for (column, value) in columns.iter_mut().zip(row) {
+            column.push(value);
+        }
+    }
     let txn = db.begin().await?;
     let mut inserted = 0;
-    for chunk in models.chunks(BATCH) {
-        inserted += checkin::Entity::insert_many(chunk.to_vec())
-            .on_conflict(OnConflict::new().do_nothing().to_owned())
-            .exec_without_returning(&txn)
+    let mut touched = Touched::default();
+    let total = columns.first().map_or(0, Vec::len);
+    let mut rest = columns;
+    for _ in 0..total.div_ceil(BATCH) {
+        let chunk: Vec<Vec<Value>> = rest
+            .iter_mut()
+            .map(|c| c.drain(..BATCH.min(c.len())).collect())
+            .collect();
+        let stored = txn
+            .query_all_raw(bulk::insert(
+                backend,
+                "checkins",
+                &COLUMNS,
+                chunk,
+                "ON CONFLICT DO NOTHING RETURNING employee_id, alias_key, captured_at, \
+                 counts_for_attendance",
+            ))
             .await?;
+        inserted += stored.len() as u64;
+        for row in stored {
+            let employee_id: Option<Uuid> = row.try_get("", "employee_id")?;
+            let alias_key: Option<String> = row.try_get("", "alias_key")?;
+            let counts: bool = row.try_get("", "counts_for_attendance")?;
+            if let (Some(employee_id), Some(code_key), true) = (employee_id, alias_key, counts) {
+                let at: DateTime<Utc> = row.try_get("", "captured_at")?;
+                touched.add(employee_id, &code_key, mapping.rules.day_of(at), at);
+            }
+        }
     }
+    day_rows::add(&txn, company_id, touched).await?;
     txn.commit().await?;
     crate::metrics::METRICS
         .checkins_ingested

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{
     company,
     hanet_connection::{self, ConnectionStatus},
-    sync_job::{self, JobKind},
+    sync_job::{self, JobKind, JobStatus},
     sync_job_item,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -22,11 +22,14 @@ use crate::{
     state::AppState,
 };
 
-/// The range of one item.
+/// The range of a job or of one item. `gap`: the catch-up queued the job for a period longer
+/// than its window, and attendance is known complete up to `to` once it succeeds.
 #[derive(Serialize, Deserialize)]
 struct Slice {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    #[serde(default)]
+    gap: bool,
 }
 
 /// The longest range one `startAttendanceSync` may pull.
@@ -48,6 +51,17 @@ pub async fn start(
         ));
     }
     linking::selected_place(&app.db, scope.company_id).await?;
+    queue(app, scope.company_id, Some(scope.user_id), from, to, false).await
+}
+
+async fn queue(
+    app: &AppState,
+    company_id: Uuid,
+    created_by: Option<Uuid>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    gap: bool,
+) -> ApiResult<sync_job::Model> {
     let to = to.min(Utc::now());
     let items = app
         .tokens
@@ -57,18 +71,23 @@ pub async fn start(
         .map(|(from, to)| NewItem {
             employee_id: None,
             label: format!("{} → {}", from.to_rfc3339(), to.to_rfc3339()),
-            params: serde_json::to_string(&Slice { from, to }).ok(),
+            params: serde_json::to_string(&Slice {
+                from,
+                to,
+                gap: false,
+            })
+            .ok(),
         })
         .collect::<Vec<_>>();
     if items.is_empty() {
         return Err(ApiError::bad_input("from", "the range is empty"));
     }
-    let params = serde_json::to_string(&Slice { from, to }).ok();
+    let params = serde_json::to_string(&Slice { from, to, gap }).ok();
     let job = store::create_job(
         &app.db,
-        scope.company_id,
+        company_id,
         JobKind::Attendance,
-        Some(scope.user_id),
+        created_by,
         params,
         None,
         items,
@@ -76,6 +95,42 @@ pub async fn start(
     .await?;
     app.jobs.wake.notify_one();
     Ok(job)
+}
+
+/// After an `ATTENDANCE` job succeeded: attendance is known complete up to its end when it
+/// started at or before the point it was known complete (or the catch-up queued it for a gap).
+pub async fn pulled(app: &AppState, job: &sync_job::Model) {
+    let Some(slice) = job
+        .params
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Slice>(p).ok())
+    else {
+        return;
+    };
+    let Ok(company) = crate::companies::service::get(&app.db, job.company_id).await else {
+        return;
+    };
+    let known = company.attendance_complete_until;
+    let contiguous = known.is_some_and(|k| slice.from <= k);
+    if !(slice.gap || contiguous) || known.is_some_and(|k| k >= slice.to) {
+        return;
+    }
+    let advanced = company::Entity::update_many()
+        .col_expr(
+            company::Column::AttendanceCompleteUntil,
+            Expr::value(Some(slice.to)),
+        )
+        .filter(company::Column::Id.eq(company.id))
+        .exec(&app.db)
+        .await;
+    match advanced {
+        Ok(_) => {
+            tracing::info!(company.id = %company.id, until = %slice.to, "attendance known complete after a pull")
+        }
+        Err(e) => {
+            tracing::warn!(company.id = %company.id, error = %e, "moving the attendance watermark failed")
+        }
+    }
 }
 
 /// Rows gathered before a write: bigger transactions insert much faster (see BENCHMARKS.md).
@@ -207,21 +262,60 @@ async fn catch_up(
     let known = company
         .attendance_complete_until
         .unwrap_or(linked_at - Duration::days(1));
-    let from = (known - overlap).max(now - app.settings.catch_up_window());
-    if from >= until {
+    let wanted = known - overlap;
+    let window_start = now - app.settings.catch_up_window();
+    let gap = wanted < window_start - overlap;
+    let from = if gap {
+        // Longer ago than the window reaches: a backfill job pulls the gap, and the watermark
+        // stays where it is until that job has succeeded.
+        let oldest = now - Duration::days(MAX_RANGE_DAYS);
+        queue_gap(app, company.id, wanted.max(oldest), window_start + overlap).await?;
+        window_start
+    } else {
+        wanted
+    };
+    if from < until {
+        let (seen, new) = pull_range(app, company.id, place_id, from, until).await?;
+        if new > 0 {
+            tracing::info!(company.id = %company.id, seen, new, "catch-up filled check-ins the webhook missed");
+        }
+        if !gap {
+            company::Entity::update_many()
+                .col_expr(
+                    company::Column::AttendanceCompleteUntil,
+                    Expr::value(Some(until)),
+                )
+                .filter(company::Column::Id.eq(company.id))
+                .exec(&app.db)
+                .await?;
+        }
+    }
+    // Check-ins of employees created since they were stored (a create racing an ingest).
+    super::remap::remap(&app.db, company.id, None).await?;
+    Ok(())
+}
+
+/// Queues a backfill of a gap the catch-up window does not reach, unless a pull of the company
+/// is already queued or running.
+async fn queue_gap(
+    app: &AppState,
+    company_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> ApiResult<()> {
+    let active = sync_job::Entity::find()
+        .filter(sync_job::Column::CompanyId.eq(company_id))
+        .filter(sync_job::Column::Kind.eq(JobKind::Attendance))
+        .filter(sync_job::Column::Status.is_in([JobStatus::Queued, JobStatus::Running]))
+        .one(&app.db)
+        .await?;
+    if active.is_some() || from >= to {
         return Ok(());
     }
-    let (seen, new) = pull_range(app, company.id, place_id, from, until).await?;
-    if new > 0 {
-        tracing::info!(company.id = %company.id, seen, new, "catch-up filled check-ins the webhook missed");
-    }
-    company::Entity::update_many()
-        .col_expr(
-            company::Column::AttendanceCompleteUntil,
-            Expr::value(Some(until)),
-        )
-        .filter(company::Column::Id.eq(company.id))
-        .exec(&app.db)
-        .await?;
+    let job = queue(app, company_id, None, from, to, true).await?;
+    tracing::warn!(
+        company.id = %company_id, job.id = %job.id, from = %from, to = %to,
+        "attendance has a gap longer than the catch-up window; queued a backfill for it"
+    );
     Ok(())
 }

@@ -92,22 +92,24 @@ impl CompanyMutation {
         ))
     }
 
-    /// Changes the company's time zone or working-day start (admins only).
+    /// Changes the company's time zone or working-day start (admins only). Stored attendance days
+    /// are then recomputed by an `ATTENDANCE_DAYS` job, listed in `syncJobs`.
     async fn update_company_settings(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The settings to change.")] input: CompanySettingsInput,
     ) -> async_graphql::Result<Company> {
         let scope = ctx.scope(crate::auth::Permission::AdminCompany)?;
-        let db = &ctx.app()?.db;
-        Ok(Company(
-            service::update_settings(
-                db,
-                scope.company_id,
-                input.time_zone,
-                input.workday_start_hour,
-            )
-            .await?,
-        ))
+        let app = ctx.app()?;
+        let company = service::update_settings(
+            &app.db,
+            scope.company_id,
+            input.time_zone,
+            input.workday_start_hour,
+        )
+        .await?;
+        // The stored days follow the new day: a recompute job (in `syncJobs`, with progress).
+        crate::attendance::recompute::queue_outdated(app, Some(scope.user_id)).await?;
+        Ok(Company(company))
     }
 }

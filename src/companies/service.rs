@@ -46,6 +46,7 @@ pub async fn create_company_with_admin(
         created_at: Set(Utc::now()),
         workday_start_hour: Set(0),
         attendance_complete_until: Set(None),
+        attendance_days_version: Set(crate::attendance::days::RULES_VERSION),
     })
     .exec_without_returning(&txn)
     .await?;
@@ -92,7 +93,8 @@ pub async fn update_settings(
     time_zone: Option<String>,
     workday_start_hour: Option<i32>,
 ) -> ApiResult<company::Model> {
-    let mut model = get(db, id).await?.into_active_model();
+    let current = get(db, id).await?;
+    let mut model = current.clone().into_active_model();
     if let Some(tz) = time_zone {
         model.time_zone = Set(validate_time_zone(&tz)?);
     }
@@ -101,6 +103,12 @@ pub async fn update_settings(
             return Err(ApiError::bad_input("workdayStartHour", "must be 0–23"));
         }
         model.workday_start_hour = Set(hour);
+    }
+    let day_changed = *model.time_zone.as_ref() != current.time_zone
+        || *model.workday_start_hour.as_ref() != current.workday_start_hour;
+    if day_changed {
+        // The stored days were computed for the old day: recompute them.
+        model.attendance_days_version = Set(0);
     }
     company::Entity::update(model)
         .exec_without_returning(db)

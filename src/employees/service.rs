@@ -248,7 +248,7 @@ pub async fn create(
     let full_name = validate_full_name(&new.full_name)?;
     check_department(db, company_id, new.department_id).await?;
     let now = Utc::now();
-    employee::ActiveModel {
+    let employee = employee::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(company_id),
         department_id: Set(new.department_id),
@@ -274,7 +274,10 @@ pub async fn create(
     }
     .insert(db)
     .await
-    .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code)))
+    .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code)))?;
+    // Check-ins seen before the employee existed are theirs now.
+    crate::attendance::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
+    Ok(employee)
 }
 
 /// Changes to an employee: `None` keeps a field, `Some(None)` clears an optional one.
@@ -347,10 +350,17 @@ pub async fn update(
         model.face_sync_status = Set(FaceSyncStatus::Outdated);
     }
     model.updated_at = Set(Utc::now());
-    model
+    let code_changed = model.employee_code_key.is_set();
+    let updated = model
         .update(db)
         .await
-        .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code_for_conflict)))
+        .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code_for_conflict)))?;
+    if code_changed {
+        // Stored days follow the code; check-ins under the new ID are this employee's now.
+        crate::attendance::day_rows::rename(db, updated.id, &updated.employee_code_key).await?;
+        crate::attendance::remap::remap(db, company_id, Some(&updated.employee_code_key)).await?;
+    }
+    Ok(updated)
 }
 
 /// The employee of this company with this code (case-insensitive), if any.

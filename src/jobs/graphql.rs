@@ -30,6 +30,9 @@ pub enum SyncJobKind {
     Employees,
     /// Pulls check-ins from the cameras.
     Attendance,
+    /// Recomputes the stored attendance days after the company's day settings changed (one
+    /// item per month of check-ins).
+    AttendanceDays,
 }
 
 /// Where a job stands.
@@ -78,7 +81,7 @@ macro_rules! mirror_enum {
         }
     };
 }
-mirror_enum!(JobKind => SyncJobKind { Employees, Attendance });
+mirror_enum!(JobKind => SyncJobKind { Employees, Attendance, AttendanceDays });
 mirror_enum!(JobStatus => SyncJobStatus { Queued, Running, Succeeded, PartiallyFailed, Failed, Cancelled });
 mirror_enum!(ItemStatus => SyncJobItemStatus { Pending, Running, Succeeded, Failed, Cancelled });
 

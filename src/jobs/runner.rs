@@ -182,7 +182,10 @@ async fn run(app: AppState, job: sync_job::Model) {
     let cancelled = signals.cancel.load(Ordering::Relaxed);
     match store::finish_job(&app.db, job.id, cancelled, result.err()).await {
         Ok(done) => {
-            tracing::info!(job.id = %job.id, status = ?done.status, succeeded = done.succeeded, failed = done.failed, "job finished")
+            tracing::info!(job.id = %job.id, status = ?done.status, succeeded = done.succeeded, failed = done.failed, "job finished");
+            if done.kind == JobKind::Attendance && done.status == JobStatus::Succeeded {
+                crate::attendance::pull::pulled(&app, &done).await;
+            }
         }
         Err(e) => {
             tracing::error!(job.id = %job.id, error = e.message(), "finishing a job failed; it will be resumed")
@@ -199,6 +202,7 @@ async fn run_items(app: &AppState, job: &sync_job::Model, signals: &Signals) -> 
     let context = match job.kind {
         JobKind::Employees => sync::employees::prepare(app, job.company_id).await,
         JobKind::Attendance => sync::employees::prepare_place(app, job.company_id).await,
+        JobKind::AttendanceDays => Ok(sync::JobContext::default()),
     };
     let context = match context {
         Ok(context) => context,
@@ -230,6 +234,7 @@ async fn run_items(app: &AppState, job: &sync_job::Model, signals: &Signals) -> 
                         Some(place_id) => crate::attendance::pull::run_item(app, job, place_id, &item).await,
                         None => ItemOutcome::failed("JOB_FAILED", "no Hanet place is selected", None),
                     },
+                    JobKind::AttendanceDays => crate::attendance::recompute::run_item(app, job, &item).await,
                 };
                 if let Err(e) = store::finish_item(&app.db, job.id, item.id, &outcome).await {
                     tracing::error!(job.id = %job.id, error = e.message(), "recording an item failed; it will run again");

@@ -243,10 +243,10 @@ pub async fn finish_item(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    let kind = if job.kind == JobKind::Employees {
-        "EMPLOYEES"
-    } else {
-        "ATTENDANCE"
+    let kind = match job.kind {
+        JobKind::Employees => "EMPLOYEES",
+        JobKind::Attendance => "ATTENDANCE",
+        JobKind::AttendanceDays => "ATTENDANCE_DAYS",
     };
     let outcome = if outcome.succeeded {
         "succeeded"

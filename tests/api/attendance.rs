@@ -12,13 +12,13 @@ use crate::{
     sync::{ready_company, wait_for_job},
 };
 
-fn at(rfc3339: &str) -> i64 {
+pub fn at(rfc3339: &str) -> i64 {
     DateTime::parse_from_rfc3339(rfc3339)
         .expect("time")
         .timestamp_millis()
 }
 
-fn seed(alias: Option<&str>, person_type: i32, time_ms: i64) -> CheckinSeed {
+pub fn seed(alias: Option<&str>, person_type: i32, time_ms: i64) -> CheckinSeed {
     CheckinSeed {
         place_id: 1001,
         device_id: "C20371B106".to_owned(),
@@ -31,20 +31,20 @@ fn seed(alias: Option<&str>, person_type: i32, time_ms: i64) -> CheckinSeed {
     }
 }
 
-async fn deliver_to(app: &TestApp) {
+pub async fn deliver_to(app: &TestApp) {
     app.sim
         .set_webhook_url(Some(format!("{}/webhooks/hanet", app.address)));
 }
 
 const CHECKINS: &str = "query($f: CheckinFilter!) { checkins(filter: $f, first: 200) { totalCount edges { node { aliasId matched personKind source employee { employeeCode } } } } }";
 
-async fn checkins(app: &TestApp, company: &Company, filter: Value) -> Value {
+pub async fn checkins(app: &TestApp, company: &Company, filter: Value) -> Value {
     app.graphql_ok(&company.admin_token, CHECKINS, json!({ "f": filter }))
         .await["checkins"]
         .clone()
 }
 
-fn everything() -> Value {
+pub fn everything() -> Value {
     json!({ "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z" })
 }
 
@@ -159,6 +159,8 @@ app_test!(async fn attendance_days_follow_the_company_time_zone_and_day_start(ap
     assert_eq!(day_summary(&data), [("2026-11-10".to_owned(), 2, 930), ("2026-11-11".to_owned(), 1, 0)]);
 
     app.graphql_ok(&company.admin_token, "mutation { updateCompanySettings(input: { workdayStartHour: 6 }) { workdayStartHour } }", json!({})).await;
+    let recompute = crate::attendance_days::wait_for_recompute(&app, &company.admin_token).await;
+    assert_eq!(recompute["status"], "SUCCEEDED", "{recompute:#}");
     let data = app.graphql_ok(&company.admin_token, DAYS, json!({})).await;
     assert_eq!(day_summary(&data), [("2026-11-10".to_owned(), 3, 990)], "the night shift is one day");
     assert_eq!(data["attendanceDays"]["edges"][0]["node"]["employee"]["employeeCode"], "E000");

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod attendance;
+mod attendance_days;
 mod auth;
 mod crash;
 mod employees;

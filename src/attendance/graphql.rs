@@ -1,0 +1,132 @@
+//! Attendance queries and mutations: thin resolvers over [`super::service`].
+
+use async_graphql::{Context, Object};
+use chrono::{DateTime, Utc};
+
+use super::{
+    pull, service,
+    types::{
+        AttendanceDay, AttendanceDayConnection, Checkin, CheckinConnection, CheckinFilter, Date,
+    },
+};
+use crate::{
+    auth::{ContextExt, Permission},
+    employees::{EmployeeFilter, service::ListQuery},
+    error::ApiError,
+    jobs::SyncJob,
+    pagination,
+};
+
+/// Attendance queries.
+#[derive(Default)]
+pub struct AttendanceQuery;
+
+/// Attendance queries.
+#[Object]
+impl AttendanceQuery {
+    /// Raw check-ins, including strangers, customers, unknown aliases and check-ins from other
+    /// places than the selected one, by capture time (oldest first), then id.
+    #[graphql(complexity = "pagination::connection_complexity(first, child_complexity)")]
+    async fn checkins(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which check-ins.")] filter: CheckinFilter,
+        #[graphql(desc = "Page size (default 20, at most 200).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<CheckinConnection> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let db = &ctx.app()?.db;
+        crate::linking::service::camera_company(db, scope.company_id).await?;
+        let first = pagination::page_size(first)?;
+        let query = service::CheckinQuery::new(scope.company_id, &filter)?;
+        let (rows, more) = service::checkin_page(db, &query, first, after.as_deref()).await?;
+        let rows = rows.into_iter().map(|(c, row)| (c, Checkin(row))).collect();
+        Ok(CheckinConnection::new(
+            rows,
+            after.is_some(),
+            more,
+            Box::new(query),
+        ))
+    }
+
+    /// One row per employee per day with check-ins at the selected place, in the company's time
+    /// zone, by employee ID then date. Days are stored as check-ins arrive: a page costs the
+    /// page, whatever the range.
+    #[graphql(complexity = "pagination::connection_complexity(first, child_complexity)")]
+    async fn attendance_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day (inclusive).")] from: Date,
+        #[graphql(desc = "Last day (inclusive).")] to: Date,
+        #[graphql(desc = "Which employees.")] filter: Option<EmployeeFilter>,
+        #[graphql(desc = "Page size (default 20, at most 200).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> async_graphql::Result<AttendanceDayConnection> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let db = &ctx.app()?.db;
+        crate::linking::service::camera_company(db, scope.company_id).await?;
+        let first = pagination::page_size(first)?;
+        let filter = filter
+            .map(|f| ListQuery::new(scope.company_id, &f))
+            .transpose()?;
+        let query = service::DayQuery::new(scope.company_id, from.0, to.0, filter)?;
+        let (rows, more) = service::day_page(db, &query, first, after.as_deref()).await?;
+        let rows = rows
+            .into_iter()
+            .map(|(c, (day, employee))| (c, AttendanceDay { day, employee }))
+            .collect();
+        Ok(AttendanceDayConnection::new(
+            rows,
+            after.is_some(),
+            more,
+            Box::new(query),
+        ))
+    }
+
+    /// The caller's own attendance days (a user linked to an employee), at most 366 at once.
+    async fn my_attendance_days(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day (inclusive).")] from: Date,
+        #[graphql(desc = "Last day (inclusive).")] to: Date,
+    ) -> async_graphql::Result<Vec<AttendanceDay>> {
+        let session = ctx.session()?;
+        let db = &ctx.app()?.db;
+        let user = crate::auth::service::find_user(db, session.user_id).await?;
+        let (Some(company_id), Some(employee_id)) = (user.company_id, user.employee_id) else {
+            return Err(
+                ApiError::Forbidden("this login is not linked to an employee".to_owned()).into(),
+            );
+        };
+        crate::linking::service::camera_company(db, company_id).await?;
+        let employee = crate::employees::service::get(db, company_id, employee_id).await?;
+        Ok(service::employee_days(db, &employee, from.0, to.0)
+            .await?
+            .into_iter()
+            .map(|day| AttendanceDay {
+                day,
+                employee: employee.clone(),
+            })
+            .collect())
+    }
+}
+
+/// Attendance mutations.
+#[derive(Default)]
+pub struct AttendanceMutation;
+
+/// Attendance mutations.
+#[Object]
+impl AttendanceMutation {
+    /// Pulls check-ins of a time range from Hanet in the background (backfill or repair); the
+    /// job's items are the slices Hanet's query accepts. Duplicates of stored rows are skipped.
+    async fn start_attendance_sync(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "From this moment.")] from: DateTime<Utc>,
+        #[graphql(desc = "Until this moment (at most now).")] to: DateTime<Utc>,
+    ) -> async_graphql::Result<SyncJob> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        Ok(SyncJob(pull::start(ctx.app()?, scope, from, to).await?))
+    }
+}

@@ -1,0 +1,209 @@
+//! The attendance part of the schema: the `Date` scalar, raw check-ins and attendance days.
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, InputValueError, InputValueResult, Object, Scalar, ScalarType,
+    Value,
+};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::{attendance_day, checkin, employee};
+
+use crate::{employees::Employee, ids, loaders::Loaders};
+
+/// A calendar day, `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug)]
+pub struct Date(pub NaiveDate);
+
+/// A calendar day, `YYYY-MM-DD`.
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1970..=9999).contains(&d.year()))
+                .map(Date)
+                .ok_or_else(|| InputValueError::custom("expected YYYY-MM-DD, years 1970–9999")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Who the camera saw.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum PersonKind {
+    /// A registered employee.
+    Employee,
+    /// A registered customer.
+    Customer,
+    /// Someone the cameras do not know.
+    Stranger,
+    /// A snapshot, alarm or other event.
+    Other,
+}
+
+/// How a check-in reached us.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CheckinSource {
+    /// Pushed by Hanet's webhook.
+    Webhook,
+    /// Pulled from Hanet (backfill or catch-up).
+    Pull,
+}
+
+/// A raw check-in: a camera saw someone.
+pub struct Checkin(pub checkin::Model);
+
+/// A raw check-in: a camera saw someone.
+#[Object]
+impl Checkin {
+    /// Opaque identifier.
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+    /// When the camera saw the person.
+    async fn captured_at(&self) -> DateTime<Utc> {
+        self.0.captured_at
+    }
+    /// How it reached us (the first source wins when both deliver it).
+    async fn source(&self) -> CheckinSource {
+        if self.0.source == "PULL" {
+            CheckinSource::Pull
+        } else {
+            CheckinSource::Webhook
+        }
+    }
+    /// The camera.
+    async fn device_id(&self) -> &str {
+        &self.0.device_id
+    }
+    /// The camera's name.
+    async fn device_name(&self) -> Option<&str> {
+        self.0.device_name.as_deref()
+    }
+    /// The Hanet place.
+    async fn place_id(&self) -> &str {
+        &self.0.place_id
+    }
+    /// The place's name.
+    async fn place_name(&self) -> Option<&str> {
+        self.0.place_name.as_deref()
+    }
+    /// Who the camera saw.
+    async fn person_kind(&self) -> PersonKind {
+        match self.0.person_type {
+            0 => PersonKind::Employee,
+            1 => PersonKind::Customer,
+            2..=5 => PersonKind::Stranger,
+            _ => PersonKind::Other,
+        }
+    }
+    /// Hanet's person type code (0 employee, 1 customer, 2–5 stranger, 6 snapshot, 28 alarm).
+    async fn person_type(&self) -> i32 {
+        self.0.person_type
+    }
+    /// Hanet's person id.
+    async fn hanet_person_id(&self) -> Option<&str> {
+        self.0.hanet_person_id.as_deref()
+    }
+    /// The alias (employee ID) Hanet reported.
+    async fn alias_id(&self) -> Option<&str> {
+        self.0.alias_id.as_deref()
+    }
+    /// The name Hanet reported.
+    async fn person_name(&self) -> Option<&str> {
+        self.0.person_name.as_deref()
+    }
+    /// The snapshot the camera took.
+    async fn snapshot_url(&self) -> Option<&str> {
+        self.0.snapshot_url.as_deref()
+    }
+    /// Whether the alias matched an employee.
+    async fn matched(&self) -> bool {
+        self.0.employee_id.is_some()
+    }
+    /// The employee the alias matched.
+    async fn employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
+        let Some(id) = self.0.employee_id else {
+            return Ok(None);
+        };
+        let employee = ctx
+            .data::<Loaders>()?
+            .employees
+            .load_one(id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(employee.map(Employee))
+    }
+}
+
+/// Which check-ins to list.
+#[derive(InputObject)]
+pub struct CheckinFilter {
+    /// From this moment (inclusive).
+    pub from: DateTime<Utc>,
+    /// Until this moment (exclusive).
+    pub to: DateTime<Utc>,
+    /// Only these employees' check-ins.
+    pub employee_ids: Option<Vec<ID>>,
+    /// true: only those matched to an employee; false: only strangers, customers and unknown
+    /// aliases.
+    pub matched: Option<bool>,
+    /// Only from these cameras.
+    pub device_ids: Option<Vec<String>>,
+}
+
+crate::connection!(
+    CheckinConnection,
+    CheckinEdge,
+    Checkin,
+    "One page of raw check-ins, by capture time then id.",
+    "A check-in in a page, with its cursor."
+);
+
+/// One employee's working day.
+#[derive(Clone)]
+pub struct AttendanceDay {
+    pub day: attendance_day::Model,
+    pub employee: employee::Model,
+}
+
+/// One employee's working day, derived from the raw check-ins of the company's selected place.
+#[Object]
+impl AttendanceDay {
+    /// The employee.
+    async fn employee(&self) -> Employee {
+        Employee(self.employee.clone())
+    }
+    /// The working day (company time zone; it starts at the company's `workdayStartHour`).
+    async fn date(&self) -> Date {
+        Date(self.day.date)
+    }
+    /// The first check-in of the day.
+    async fn first_check_in(&self) -> DateTime<Utc> {
+        self.day.first_check_in
+    }
+    /// The last check-in of the day (the check-out).
+    async fn last_check_in(&self) -> DateTime<Utc> {
+        self.day.last_check_in
+    }
+    /// Minutes from the first to the last check-in.
+    async fn worked_minutes(&self) -> i64 {
+        i64::from(self.day.worked_minutes)
+    }
+    /// How many check-ins the day has.
+    async fn checkin_count(&self) -> i32 {
+        self.day.checkin_count
+    }
+}
+
+crate::connection!(
+    AttendanceDayConnection,
+    AttendanceDayEdge,
+    AttendanceDay,
+    "One page of attendance days, by employee ID then date.",
+    "An attendance day in a page, with its cursor."
+);
