@@ -8,6 +8,15 @@
 
 use sea_orm::{DbBackend, Statement, Value, sea_query::ArrayType};
 
+/// Rows per bulk statement: SQLite binds every value (a parameter cap), PostgreSQL binds one
+/// array per column whatever the rows.
+pub fn rows_per_statement(backend: DbBackend, columns: usize) -> usize {
+    match backend {
+        DbBackend::Postgres => 5000,
+        _ => (10_000 / columns.max(1)).max(1),
+    }
+}
+
 /// A column of a bulk insert.
 pub struct Column {
     pub name: &'static str,

@@ -10,20 +10,28 @@ use serde_json::{Value, json};
 use timekeeping::{
     attendance::{ingest, pull},
     companies::service as companies,
+    departments::service as departments,
     employees::service as employees,
     vendor::VendorCheckin,
 };
 
 use crate::harness;
 
-struct Setup {
-    server: harness::Server,
-    sim: Simulator,
-    company_id: uuid::Uuid,
-    keycode: String,
+/// The admin that `setup` creates.
+pub(crate) const ADMIN_EMAIL: &str = "admin@bench.test";
+pub(crate) const ADMIN_PASSWORD: &str = "bench password";
+
+pub(crate) struct Setup {
+    pub(crate) server: harness::Server,
+    pub(crate) sim: Simulator,
+    pub(crate) company_id: uuid::Uuid,
+    pub(crate) keycode: String,
 }
 
-async fn setup(employee_count: usize) -> anyhow::Result<Setup> {
+/// The server with hanet-sim linked and place "1001" selected, one company with camera
+/// timekeeping on, and `employee_count` employees `E00000`.. spread over `department_count`
+/// departments (none when 0).
+pub(crate) async fn setup(employee_count: usize, department_count: usize) -> anyhow::Result<Setup> {
     let sim = Simulator::start(SimConfig::default()).await?;
     let url = sim.base_url();
     let server = harness::start(&[
@@ -46,21 +54,29 @@ async fn setup(employee_count: usize) -> anyhow::Result<Setup> {
         db,
         "Bench",
         "Asia/Ho_Chi_Minh",
-        "admin@bench.test",
-        "bench password".to_owned(),
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD.to_owned(),
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.message()))?;
     companies::set_camera_timekeeping(db, company.id, true)
         .await
         .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let mut department_ids = Vec::with_capacity(department_count);
+    for d in 0..department_count {
+        let department = departments::create(db, company.id, &format!("Department {d}"))
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message()))?;
+        department_ids.push(department.id);
+    }
     for i in 0..employee_count {
         let new = employees::NewEmployee {
             employee_code: format!("E{i:05}"),
             full_name: format!("Employee {i}"),
             email: None,
             title: None,
-            department_id: None,
+            department_id: (!department_ids.is_empty())
+                .then(|| department_ids[i % department_ids.len()]),
             work_status: None,
             profile_picture_url: None,
         };
@@ -68,7 +84,7 @@ async fn setup(employee_count: usize) -> anyhow::Result<Setup> {
             .await
             .map_err(|e| anyhow::anyhow!(e.message()))?;
     }
-    let token = harness::login(&server.address, "admin@bench.test", "bench password").await?;
+    let token = harness::login(&server.address, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
     let client = reqwest::Client::new();
     let gql = |query: &'static str| {
         client
@@ -121,7 +137,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub async fn webhooks(rate: u64, seconds: u64) -> anyhow::Result<()> {
-    let setup = setup(500).await?;
+    let setup = setup(500, 0).await?;
     let url = format!("{}/webhooks/hanet", setup.server.address);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
@@ -180,7 +196,7 @@ pub async fn webhooks(rate: u64, seconds: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn backend() -> &'static str {
+pub(crate) fn backend() -> &'static str {
     if std::env::var("BENCH_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres")) {
         "PostgreSQL"
     } else {
@@ -191,7 +207,7 @@ fn backend() -> &'static str {
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 pub async fn backfill(existing: usize, pulled: usize) -> anyhow::Result<()> {
-    let setup = setup(1000).await?;
+    let setup = setup(1000, 0).await?;
     let db = &setup.server.state.db;
     // Fill the store first, straight through the ingest path, in 5,000-row calls.
     let seeded = Instant::now();

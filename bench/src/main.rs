@@ -3,10 +3,13 @@
 //! each measured phase through /proc/self/clear_refs).
 //!
 //!     cargo run --release -p bench -- photos [--count 500]
+//!     cargo run --release -p bench -- reads [--employees 2000 --seconds 5]
 
 mod attendance;
 mod harness;
+mod load;
 mod photos;
+mod reads;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -57,6 +60,21 @@ enum Scenario {
         #[arg(long, default_value_t = 25)]
         rate: u32,
     },
+    /// Attendance-day pages and the employee list under closed-loop load (1 and 16
+    /// connections), next to `{ __typename }`; BENCH_DATABASE_URL selects PostgreSQL.
+    Reads {
+        #[arg(long, default_value_t = 2000)]
+        employees: usize,
+        /// Days of October 2026 with check-ins.
+        #[arg(long, default_value_t = 31)]
+        days: usize,
+        /// Check-ins per employee per day.
+        #[arg(long, default_value_t = 4)]
+        per_day: usize,
+        /// Duration of each measured phase.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
 }
 
 #[tokio::main]
@@ -71,5 +89,19 @@ async fn main() -> anyhow::Result<()> {
             concurrency,
             rate,
         } => sync::run(count, latency_ms, concurrency, rate).await,
+        Scenario::Reads {
+            employees,
+            days,
+            per_day,
+            seconds,
+        } => {
+            let options = reads::Options {
+                employees,
+                days,
+                per_day,
+                seconds,
+            };
+            reads::run(options).await
+        }
     }
 }

@@ -19,9 +19,6 @@ use uuid::Uuid;
 use super::days::{self, Checkins, Day, DayInputs, DayRules};
 use crate::{bulk, error::ApiResult};
 
-/// Rows per statement: 9 columns, well under SQLite's parameter cap.
-const CHUNK: usize = 1000;
-
 /// The check-ins a batch adds, by (employee, working day), with the employee's code key.
 #[derive(Default)]
 pub struct Touched(HashMap<(Uuid, NaiveDate), (String, Checkins)>);
@@ -67,7 +64,8 @@ pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) 
             day: days::day(&DayInputs { checkins }),
         })
         .collect();
-    for chunk in rows.chunks(CHUNK) {
+    let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
+    for chunk in rows.chunks(chunk_rows) {
         let merged = db
             .query_all_raw(upsert(db, company_id, chunk, Mode::Merge))
             .await?;
@@ -233,7 +231,8 @@ pub async fn recompute(
             day: days::day(&DayInputs { checkins }),
         })
         .collect();
-    for chunk in rows.chunks(CHUNK) {
+    let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
+    for chunk in rows.chunks(chunk_rows) {
         db.execute_raw(upsert(db, company_id, chunk, Mode::Replace))
             .await?;
     }

@@ -22,9 +22,6 @@ use super::{
 };
 use crate::{bulk, companies, error::ApiResult, vendor::VendorCheckin};
 
-/// Rows per INSERT statement (20 columns: well under SQLite's parameter cap).
-const BATCH: usize = 500;
-
 /// Where a check-in came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -219,11 +216,12 @@ pub async fn store_mapped(
     let mut inserted = 0;
     let mut touched = Touched::default();
     let total = columns.first().map_or(0, Vec::len);
+    let batch = bulk::rows_per_statement(backend, COLUMNS.len());
     let mut rest = columns;
-    for _ in 0..total.div_ceil(BATCH) {
+    for _ in 0..total.div_ceil(batch) {
         let chunk: Vec<Vec<Value>> = rest
             .iter_mut()
-            .map(|c| c.drain(..BATCH.min(c.len())).collect())
+            .map(|c| c.drain(..batch.min(c.len())).collect())
             .collect();
         let stored = txn
             .query_all_raw(bulk::insert(

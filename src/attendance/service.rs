@@ -179,7 +179,14 @@ pub async fn day_page(
     after: Option<&str>,
 ) -> ApiResult<(Vec<(String, DayRow)>, bool)> {
     let mut select = query.select();
-    if let Some((code, date, id)) = decode::<DayKey>(after)? {
+    let after = decode::<DayKey>(after)?;
+    if after.is_none() {
+        // Always true (codes are not empty), and it makes the first page use the page index
+        // like every later page: SQLite otherwise picks the (company, date) index and sorts the
+        // whole range.
+        select = select.filter(attendance_day::Column::EmployeeCodeKey.gte(""));
+    }
+    if let Some((code, date, id)) = after {
         // `code >= c` first, so the index range starts at the cursor.
         select = select
             .filter(attendance_day::Column::EmployeeCodeKey.gte(code.as_str()))
