@@ -2,17 +2,7 @@
 //! carries `extensions.code`. Building it does no I/O, so `timekeeping schema` and the contract
 //! test print exactly what the server serves.
 
-use std::sync::Arc;
-
-use async_graphql::{
-    MergedObject, MergedSubscription, Response, Schema, SchemaBuilder, ServerError, ServerResult,
-    ValidationResult, Value, Variables,
-    extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-        apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage},
-    },
-    parser::types::ExecutableDocument,
-};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder, ServerError, Value};
 
 use crate::{
     attendance::{AttendanceMutation, AttendanceQuery, AttendanceSubscription},
@@ -22,7 +12,6 @@ use crate::{
     employees::{EmployeesMutation, EmployeesQuery},
     jobs::{JobsMutation, JobsQuery, JobsSubscription},
     linking::{LinkingMutation, LinkingQuery},
-    loaders::PerOperationLoaders,
     photos::PhotosMutation,
 };
 
@@ -82,10 +71,8 @@ pub fn schema_builder(limits: Limits) -> SchemaBuilder<Query, Mutation, Subscrip
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
-    .extension(ErrorCodes)
-    .extension(PerOperationLoaders)
-    .extension(crate::metrics::GraphqlMetrics)
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)))
+    // No schema extensions: they would put every field of every row through their hooks.
+    // Per-operation work (loaders, persisted queries, metrics, error codes) is in `executor`.
 }
 
 /// The SDL that `schema.graphql` holds.
@@ -93,17 +80,9 @@ pub fn sdl() -> String {
     schema_builder(Limits::default()).finish().sdl()
 }
 
-/// Gives every error a stable `extensions.code`: errors from parsing, validation and limits
-/// (and argument coercion inside execution, which async-graphql reports without a code) are
-/// the client's: `BAD_USER_INPUT`. Our own errors already carry their code.
-struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
-    }
-}
-
+/// Gives an error a stable `extensions.code`: errors from parsing, validation and limits (and
+/// argument coercion inside execution, which async-graphql reports without a code) are the
+/// client's: `BAD_USER_INPUT`. Our own errors already carry their code.
 pub fn with_default_code(mut error: ServerError) -> ServerError {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
@@ -116,50 +95,4 @@ pub fn with_default_code(mut error: ServerError) -> ServerError {
         extensions.set("code", Value::from(code));
     }
     error
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodes {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: async_graphql::Request,
-        next: async_graphql::extensions::NextPrepareRequest<'_>,
-    ) -> ServerResult<async_graphql::Request> {
-        // Persisted-query misses are reported here, before parsing.
-        next.run(ctx, request).await.map_err(with_default_code)
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(with_default_code)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(with_default_code).collect())
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        response.errors = response.errors.into_iter().map(with_default_code).collect();
-        response
-    }
 }

@@ -22,7 +22,7 @@ use async_graphql::{
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
-use crate::{attendance, graphql::AppSchema, linking, photos, state::AppState, ws};
+use crate::{attendance, executor::Api, linking, photos, state::AppState, ws};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -94,7 +94,7 @@ async fn graphql_post(
     req: HttpRequest,
     payload: web::Payload,
     app: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Api>,
 ) -> HttpResponse {
     let settings = &app.settings;
     let content_type = req
@@ -168,8 +168,8 @@ async fn graphql_post(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let request = request.data(app.jwt.caller_from_header(authorization));
-    let mut response = schema.execute(request).await;
-    // The schema's extension has coded every error it saw; this is the net for any other.
+    let mut response = async_graphql::Executor::execute(schema.get_ref(), request).await;
+    // The executor has coded every error it saw; this is the net for any other.
     response.errors = response
         .errors
         .into_iter()

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod departments;
 pub mod employees;
 pub mod error;
+pub mod executor;
 pub mod graphql;
 pub mod hanet;
 pub mod http;

@@ -4,11 +4,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::{
-    Request, ServerResult,
-    dataloader::{DataLoader, HashMapCache, Loader},
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
-};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{company, department, employee, face_photo, user};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -79,30 +75,5 @@ impl Loaders {
             users: loader::<user::Entity>(db, user::Column::Id, |u| u.id),
             companies: loader::<company::Entity>(db, company::Column::Id, |c| c.id),
         }
-    }
-}
-
-/// Adds fresh [`Loaders`] to every operation.
-pub struct PerOperationLoaders;
-
-impl ExtensionFactory for PerOperationLoaders {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerOperationLoaders)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for PerOperationLoaders {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let request = match ctx.data_opt::<AppState>() {
-            Some(app) => request.data(Loaders::new(app)),
-            None => request,
-        };
-        next.run(ctx, request).await
     }
 }

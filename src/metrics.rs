@@ -93,32 +93,3 @@ pub fn render() -> String {
     let _ = TextEncoder::new().encode(&METRICS.registry.gather(), &mut buffer);
     String::from_utf8(buffer).unwrap_or_default()
 }
-
-/// Counts GraphQL operations by name and times them.
-pub struct GraphqlMetrics;
-
-impl async_graphql::extensions::ExtensionFactory for GraphqlMetrics {
-    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
-        std::sync::Arc::new(GraphqlMetrics)
-    }
-}
-
-#[async_trait::async_trait]
-impl async_graphql::extensions::Extension for GraphqlMetrics {
-    async fn execute(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: async_graphql::extensions::NextExecute<'_>,
-    ) -> async_graphql::Response {
-        let started = std::time::Instant::now();
-        let response = next.run(ctx, operation_name).await;
-        let name = operation_name.unwrap_or("anonymous");
-        METRICS.graphql_operations.with_label_values(&[name]).inc();
-        METRICS
-            .graphql_duration
-            .with_label_values(&[name])
-            .observe(started.elapsed().as_secs_f64());
-        response
-    }
-}

@@ -95,7 +95,7 @@ impl Application {
         .finish();
         let port = address.port();
         let app_state = web::Data::new(state.clone());
-        let schema = web::Data::new(schema);
+        let schema = web::Data::new(crate::executor::Api::new(schema, state.clone()));
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             App::new()

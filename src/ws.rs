@@ -19,13 +19,13 @@ use async_graphql::{
 };
 use futures_util::StreamExt;
 
-use crate::{auth::Caller, error::ApiError, graphql::AppSchema, state::AppState};
+use crate::{auth::Caller, error::ApiError, executor::Api, state::AppState};
 
 pub async fn graphql_ws(
     req: HttpRequest,
     body: web::Payload,
     app: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
+    schema: web::Data<Api>,
 ) -> actix_web::Result<HttpResponse> {
     let protocol = req
         .headers()

@@ -516,10 +516,18 @@ impl Watch {
         let previous = self.last.take();
         let items = service::finished_since(&self.app.db, self.job_id, self.sent).await?;
         let terminal = job.status.is_terminal();
-        for item in items {
+        let count = items.len();
+        for (n, item) in items.into_iter().enumerate() {
             self.sent = self.sent.max(item.finish_seq.unwrap_or(self.sent));
+            // Items that finished before the last one finished while the job still ran: only
+            // the last event may carry the terminal status (exactly one terminal event).
+            let mut seen = job.clone();
+            if terminal && n + 1 < count {
+                seen.status = JobStatus::Running;
+                seen.finished_at = None;
+            }
             self.queue.push_back(SyncJobProgress {
-                job: SyncJob(job.clone()),
+                job: SyncJob(seen),
                 item: Some(SyncJobItem(item)),
             });
         }
