@@ -34,6 +34,19 @@ impl Touched {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The days these check-ins alone make.
+    fn into_rows(self) -> Vec<Row> {
+        self.0
+            .into_iter()
+            .map(|((employee_id, date), (code_key, checkins))| Row {
+                employee_id,
+                date,
+                code_key,
+                day: days::day(&DayInputs { checkins }),
+            })
+            .collect()
+    }
 }
 
 /// One stored day to write.
@@ -54,16 +67,7 @@ enum Mode {
 
 /// Adds `touched` to the company's stored days.
 pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) -> ApiResult<()> {
-    let rows: Vec<Row> = touched
-        .0
-        .into_iter()
-        .map(|((employee_id, date), (code_key, checkins))| Row {
-            employee_id,
-            date,
-            code_key,
-            day: days::day(&DayInputs { checkins }),
-        })
-        .collect();
+    let rows = touched.into_rows();
     let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
     for chunk in rows.chunks(chunk_rows) {
         let merged = db
@@ -220,17 +224,8 @@ pub async fn recompute(
             touched.add(employee_id, code_key, rules.day_of(at), at);
         }
     }
-    let stored = touched.0.len();
-    let rows: Vec<Row> = touched
-        .0
-        .into_iter()
-        .map(|((employee_id, date), (code_key, checkins))| Row {
-            employee_id,
-            date,
-            code_key,
-            day: days::day(&DayInputs { checkins }),
-        })
-        .collect();
+    let rows = touched.into_rows();
+    let stored = rows.len();
     let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
     for chunk in rows.chunks(chunk_rows) {
         db.execute_raw(upsert(db, company_id, chunk, Mode::Replace))

@@ -4,6 +4,7 @@
 
 mod graphql;
 pub mod hub;
+mod progress;
 pub mod runner;
 pub mod service;
 pub mod store;
