@@ -17,8 +17,10 @@ echo "2. link Hanet (unless already linked)"
 if [ "$(./gql.py 02-hanet-connection.graphql | json 'd["hanetConnection"] is None')" = "True" ]; then
   url=$(./gql.py 03-start-hanet-link.graphql | json 'd["startHanetLink"]["authorizationUrl"]')
   # A browser would show Hanet's login page; the simulator approves at once and redirects to
-  # our callback, which completes the link.
-  curl -sSfL "$url" > /dev/null
+  # our callback with a code, which the admin (here: this script) hands to completeHanetLink.
+  back=$(curl -sS -o /dev/null -w '%{redirect_url}' "$url")
+  vars=$(python3 -c "import json,sys,urllib.parse as u; q=dict(u.parse_qsl(u.urlsplit(sys.argv[1]).query)); print(json.dumps({'code': q['code'], 'state': q['state']}))" "$back")
+  ./gql.py 03b-complete-hanet-link.graphql "$vars" > /dev/null
 fi
 ./gql.py 02-hanet-connection.graphql | json 'd["hanetConnection"]["accountEmail"]'
 

@@ -184,7 +184,7 @@ async fn import_photos(
     company_id: Uuid,
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    use crate::photos::service::{self, IncomingFile};
+    use crate::photos::service::IncomingFile;
     companies::get(&state.db, company_id)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
@@ -214,7 +214,7 @@ async fn import_photos(
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let results = service::import(state, company_id, None, files, &|_, _| bar.inc(1))
+    let results = crate::photos::batch::import(state, company_id, None, files, &|_, _| bar.inc(1))
         .await
         .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
     bar.finish_and_clear();

@@ -58,3 +58,18 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .context("running database migrations")
 }
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken (waiting up to the busy timeout) before the first read, so a read-then-write
+/// transaction cannot fail with `SQLITE_BUSY` when another writer commits in between, as a
+/// deferred one does. PostgreSQL ignores the mode.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

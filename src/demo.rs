@@ -21,7 +21,7 @@ use crate::{
     employees::service as employees,
     jobs::service::{self as jobs, Selection},
     linking::service as linking,
-    photos::service::{self as photos, IncomingFile},
+    photos::service::IncomingFile,
     startup::Application,
     state::AppState,
 };
@@ -188,13 +188,13 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 employee_code: code.clone(),
                 full_name: format!(
                     "{} {} {}",
-                    FAMILY[i % FAMILY.len()],
-                    MIDDLE[(i / 3) % MIDDLE.len()],
-                    GIVEN[(i * 7) % GIVEN.len()]
+                    pick(&FAMILY, i),
+                    pick(&MIDDLE, i / 3),
+                    pick(&GIVEN, i * 7)
                 ),
                 email: Some(format!("{}@demo.local", code.to_lowercase())),
-                title: Some(TITLES[i % TITLES.len()].to_owned()),
-                department_id: Some(ids[i % ids.len()]),
+                title: Some(pick(&TITLES, i).to_owned()),
+                department_id: ids.get(i % ids.len().max(1)).copied(),
                 work_status: Some(status),
                 profile_picture_url: None,
             };
@@ -207,7 +207,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 });
             }
         }
-        photos::import(app, company_id, Some(admin.id), files, &|_, _| {})
+        crate::photos::batch::import(app, company_id, Some(admin.id), files, &|_, _| {})
             .await
             .map_err(api)?;
     }
@@ -225,8 +225,12 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
     if connection.is_none() {
         eprintln!("linking the simulated Hanet account through OAuth…");
         let start = linking::start_link(app, scope).await.map_err(api)?;
-        let page = reqwest::get(&start.authorization_url).await?.text().await?;
-        anyhow::ensure!(page.contains("linked"), "linking failed: {page}");
+        // The simulator approves at once and redirects to our callback with the code; the
+        // admin (the demo, here) finishes the link with it.
+        let (code, state) = approve(&start.authorization_url).await?;
+        linking::complete_link(app, &code, &state, scope)
+            .await
+            .map_err(api)?;
     }
     if linking::connection(db, company_id)
         .await
@@ -263,6 +267,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
         user_id: admin.id,
         company_id: Some(company_id),
         role: Role::Admin,
+        expires_at: None,
     };
     let (token, _) = app.jwt.issue(&session)?;
     Ok((scope, token))
@@ -336,4 +341,31 @@ async fn trickle(app: &AppState, sim: &Simulator, company_id: Uuid) -> anyhow::R
     };
     sim.emit_checkin(seed).await?;
     Ok(())
+}
+
+/// Opens the authorization URL without following Hanet's redirect; returns the code and state
+/// it carries back.
+pub async fn approve(authorization_url: &str) -> anyhow::Result<(String, String)> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let response = client.get(authorization_url).send().await?;
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .context("Hanet did not redirect back")?;
+    let url = reqwest::Url::parse(location)?;
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .with_context(|| format!("Hanet's redirect has no {name}"))
+    };
+    Ok((param("code")?, param("state")?))
+}
+
+/// The `i`-th name of a list, cycling.
+fn pick(list: &[&'static str], i: usize) -> &'static str {
+    list.get(i % list.len().max(1)).copied().unwrap_or_default()
 }

@@ -26,6 +26,11 @@ pub enum ApiError {
     },
     Conflict(String),
     PayloadTooLarge(String),
+    /// Too many attempts; try again after this many seconds.
+    RateLimited {
+        message: String,
+        retry_after_seconds: u64,
+    },
     Internal(anyhow::Error),
 }
 
@@ -52,6 +57,7 @@ impl ApiError {
             Self::HanetUnavailable { .. } => "HANET_UNAVAILABLE",
             Self::Conflict(_) => "CONFLICT",
             Self::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -60,6 +66,7 @@ impl ApiError {
         match self {
             Self::Unauthenticated(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
             Self::PayloadTooLarge(m) => m.clone(),
+            Self::RateLimited { message, .. } => message.clone(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { field, message } => format!("{field}: {message}"),
             Self::FeatureNotEnabled => {
@@ -97,6 +104,13 @@ impl From<ApiError> for async_graphql::Error {
             ApiError::BadUserInput { field, .. } => Some(field.clone()),
             _ => None,
         };
+        let retry_after = match &err {
+            ApiError::RateLimited {
+                retry_after_seconds,
+                ..
+            } => Some(*retry_after_seconds),
+            _ => None,
+        };
         let hanet_code = match &err {
             ApiError::HanetUnavailable { code, .. } => *code,
             _ => None,
@@ -105,6 +119,9 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             if let Some(field) = field {
                 ext.set("field", field);
+            }
+            if let Some(seconds) = retry_after {
+                ext.set("retryAfterSeconds", seconds);
             }
             if let Some(hanet_code) = hanet_code {
                 ext.set("hanetCode", hanet_code);
@@ -115,3 +132,20 @@ impl From<ApiError> for async_graphql::Error {
 
 /// Shorthand for service results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Moments outside the years 1970–9999 are refused (design §10): far dates overflow the
+/// arithmetic of the day and month helpers.
+pub fn supported_moment(
+    field: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<chrono::DateTime<chrono::Utc>> {
+    use chrono::Datelike;
+    if (1970..=9999).contains(&at.year()) {
+        Ok(at)
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            "must be within the years 1970–9999",
+        ))
+    }
+}

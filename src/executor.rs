@@ -10,10 +10,7 @@
 use std::{sync::Arc, time::Instant};
 
 use async_graphql::{
-    Data, Executor, Request, Response, ServerError,
-    extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage},
-    futures_util::stream::BoxStream,
-    parser::types::DocumentOperations,
+    Data, Executor, Request, Response, ServerError, futures_util::stream::BoxStream,
 };
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
@@ -23,18 +20,18 @@ use crate::{
     graphql::{AppSchema, with_default_code},
     loaders::Loaders,
     metrics::METRICS,
+    operation::{self, RootFields},
+    persisted::PersistedQueries,
     state::AppState,
 };
-
-/// Persisted documents kept (least recently used are dropped).
-const PERSISTED_QUERIES: usize = 1024;
 
 /// The schema as clients reach it.
 #[derive(Clone)]
 pub struct Api {
     schema: AppSchema,
     app: AppState,
-    persisted: LruCacheStorage,
+    persisted: Arc<PersistedQueries>,
+    root_fields: Arc<RootFields>,
 }
 
 #[derive(Deserialize)]
@@ -47,14 +44,18 @@ struct PersistedQuery {
 impl Api {
     pub fn new(schema: AppSchema, app: AppState) -> Self {
         Self {
+            root_fields: Arc::new(RootFields::from_sdl(&schema.sdl())),
             schema,
             app,
-            persisted: LruCacheStorage::new(PERSISTED_QUERIES),
+            persisted: Arc::default(),
         }
     }
 
     /// Adds the per-operation data and resolves a persisted query.
     async fn prepare(&self, mut request: Request) -> Result<Request, ServerError> {
+        if !request.query.is_empty() {
+            operation::precheck(&request.query)?;
+        }
         request = request.data(Loaders::new(&self.app));
         let Some(value) = request.extensions.remove("persistedQuery") else {
             return Ok(request);
@@ -71,7 +72,7 @@ impl Api {
         }
         if request.query.is_empty() {
             // Apollo clients answer this message by sending the full query.
-            let doc = self.persisted.get(persisted.sha256_hash).await;
+            let doc = self.persisted.get(&persisted.sha256_hash);
             let doc = doc.ok_or_else(|| ServerError::new("PersistedQueryNotFound", None))?;
             request.set_parsed_query(doc);
             return Ok(request);
@@ -80,7 +81,8 @@ impl Api {
             return Err(ServerError::new("provided sha does not match query", None));
         }
         let doc = async_graphql::parser::parse_query(&request.query)?;
-        self.persisted.set(persisted.sha256_hash, doc.clone()).await;
+        self.persisted
+            .set(persisted.sha256_hash, doc.clone(), request.query.len());
         request.set_parsed_query(doc);
         Ok(request)
     }
@@ -100,38 +102,39 @@ fn finish(mut response: Response, operation: &str, started: Instant) -> Response
     response
 }
 
-/// The operation's name as clients and dashboards know it: the one the request names, else the
-/// name of the document's only operation. Parsing here is not extra work: the schema executes
-/// the document the request now carries.
-fn operation_name(request: &mut Request) -> String {
-    if let Some(name) = &request.operation_name {
-        return name.clone();
-    }
-    match request.parsed_query().map(|doc| &doc.operations) {
-        Ok(DocumentOperations::Multiple(operations)) if operations.len() == 1 => {
-            operations.keys().next().map(ToString::to_string)
-        }
-        _ => None,
-    }
-    .unwrap_or_else(|| ANONYMOUS.to_owned())
-}
+const ANONYMOUS: &str = "other";
 
-const ANONYMOUS: &str = "anonymous";
+impl Api {
+    /// The bounded metric label of a prepared request, after the shape checks. Parsing here is
+    /// not extra work: the schema executes the document the request now carries.
+    fn label_and_check(&self, request: &mut Request) -> Result<String, Box<(ServerError, String)>> {
+        let name = request.operation_name.clone();
+        let document = match request.parsed_query() {
+            Ok(document) => document,
+            // The schema reports the syntax error itself.
+            Err(_) => return Ok(ANONYMOUS.to_owned()),
+        };
+        let label = self.root_fields.label(document, name.as_deref());
+        match operation::check_shape(document, name.as_deref()) {
+            Ok(()) => Ok(label),
+            Err(error) => Err(Box::new((error, label))),
+        }
+    }
+}
 
 impl Executor for Api {
     async fn execute(&self, request: Request) -> Response {
         let started = Instant::now();
-        let named = request.operation_name.clone();
-        match self.prepare(request).await {
-            Ok(mut request) => {
-                let operation = operation_name(&mut request);
-                finish(self.schema.execute(request).await, &operation, started)
+        let mut request = match self.prepare(request).await {
+            Ok(request) => request,
+            Err(error) => return finish(Response::from_errors(vec![error]), ANONYMOUS, started),
+        };
+        match self.label_and_check(&mut request) {
+            Ok(label) => finish(self.schema.execute(request).await, &label, started),
+            Err(refused) => {
+                let (error, label) = *refused;
+                finish(Response::from_errors(vec![error]), &label, started)
             }
-            Err(error) => finish(
-                Response::from_errors(vec![error]),
-                named.as_deref().unwrap_or(ANONYMOUS),
-                started,
-            ),
         }
     }
 
@@ -143,20 +146,26 @@ impl Executor for Api {
         let api = self.clone();
         stream::once(async move {
             let started = Instant::now();
-            let named = request.operation_name.clone();
-            match api.prepare(request).await {
-                Ok(mut request) => {
-                    let operation = operation_name(&mut request);
-                    api.schema
-                        .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-                        .map(move |r| finish(r, &operation, started))
-                        .boxed()
+            let refused = |error, label: String| {
+                stream::once(
+                    async move { finish(Response::from_errors(vec![error]), &label, started) },
+                )
+                .boxed()
+            };
+            let mut request = match api.prepare(request).await {
+                Ok(request) => request,
+                Err(error) => return refused(error, ANONYMOUS.to_owned()),
+            };
+            match api.label_and_check(&mut request) {
+                Ok(label) => api
+                    .schema
+                    .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+                    .map(move |r| finish(r, &label, started))
+                    .boxed(),
+                Err(refusal) => {
+                    let (error, label) = *refusal;
+                    refused(error, label)
                 }
-                Err(error) => stream::once(async move {
-                    let operation = named.as_deref().unwrap_or(ANONYMOUS);
-                    finish(Response::from_errors(vec![error]), operation, started)
-                })
-                .boxed(),
             }
         })
         .flatten()

@@ -22,7 +22,15 @@ use async_graphql::{
 };
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
-use crate::{attendance, executor::Api, linking, photos, state::AppState, ws};
+use crate::{
+    attendance,
+    auth::{Caller, Permission},
+    executor::Api,
+    guard::ClientAddress,
+    linking, photos,
+    state::AppState,
+    ws,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -49,7 +57,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(readyz));
 }
 
-async fn metrics() -> HttpResponse {
+async fn metrics(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
+    if let Some(expected) = &app.settings.security.metrics_token {
+        use secrecy::ExposeSecret;
+        use subtle::ConstantTimeEq;
+        let sent = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !bool::from(sent.as_bytes().ct_eq(expected.expose_secret().as_bytes())) {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "send `Authorization: Bearer <TIMEKEEPING_METRICS_TOKEN>`",
+            );
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(crate::metrics::render())
@@ -118,6 +143,16 @@ async fn graphql_post(
     if declared.is_some_and(|len| len > limit) {
         return too_large(limit);
     }
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let caller = app.jwt.caller_from_header(authorization);
+    // Uploads are only for those who may store them: an anonymous or read-only caller is
+    // answered before a byte of the body is read or spooled to disk.
+    if multipart && let Some(refusal) = upload_refusal(&caller) {
+        return refusal;
+    }
 
     // The actix payload is not `Send`; forward it through a channel, counting bytes.
     let exceeded = Arc::new(AtomicBool::new(false));
@@ -163,11 +198,7 @@ async fn graphql_post(
             ),
         );
     }
-    let authorization = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let request = request.data(app.jwt.caller_from_header(authorization));
+    let request = request.data(caller).data(ClientAddress::of(&req, settings));
     let mut response = async_graphql::Executor::execute(schema.get_ref(), request).await;
     // The executor has coded every error it saw; this is the net for any other.
     response.errors = response
@@ -176,6 +207,27 @@ async fn graphql_post(
         .map(crate::graphql::with_default_code)
         .collect();
     HttpResponse::Ok().json(response)
+}
+
+/// Why a caller may not send a multipart (upload) request, if they may not.
+fn upload_refusal(caller: &Caller) -> Option<HttpResponse> {
+    match caller {
+        Caller::Authenticated(session)
+            if session.company_id.is_some() && Permission::ManageEmployees.allows(session.role) =>
+        {
+            None
+        }
+        Caller::Authenticated(_) => Some(error_response(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "uploading needs the ADMIN or HR role",
+        )),
+        _ => Some(error_response(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "log in first: send `Authorization: Bearer <token>`",
+        )),
+    }
 }
 
 fn too_large(limit: usize) -> HttpResponse {

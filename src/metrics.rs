@@ -18,6 +18,10 @@ pub struct Metrics {
     pub checkins_ingested: IntCounterVec,
 }
 
+#[allow(
+    clippy::panic,
+    reason = "constant names and labels, built once at start; a typo fails every test"
+)]
 fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     let counter = IntCounterVec::new(Opts::new(name, help), labels)
         .unwrap_or_else(|e| panic!("metric {name}: {e}"));
@@ -27,6 +31,10 @@ fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntC
 }
 
 /// The process's metrics. Built once; the names are constants, so construction cannot fail.
+#[allow(
+    clippy::panic,
+    reason = "constant names and labels, built once at start; a typo fails every test"
+)]
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let registry = Registry::new();
     let graphql_duration = HistogramVec::new(

@@ -46,10 +46,31 @@ pub fn cursor(key: &str) -> String {
     OpaqueCursor(key.to_owned()).encode_cursor()
 }
 
-/// Complexity of a connection field: its page size times the cost of one node.
+/// What one database query costs in complexity points, whatever it returns: aliasing a list
+/// field hundreds of times is priced as the hundreds of queries it is.
+pub const QUERY_COST: usize = 50;
+
+/// What one call to Hanet costs: it spends the company's shared vendor budget, so an operation
+/// can make only a handful (`TIMEKEEPING_QUERY_COMPLEXITY_LIMIT` / this).
+pub const VENDOR_CALL_COST: usize = 1000;
+
+/// Complexity of a connection field: a query, plus its page size times the cost of one node.
 pub fn connection_complexity(first: Option<i32>, child_complexity: usize) -> usize {
     let first = first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
-    first.saturating_mul(child_complexity).saturating_add(1)
+    first
+        .saturating_mul(child_complexity)
+        .saturating_add(QUERY_COST)
+}
+
+/// Complexity of a list of at most `rows` rows read with one query.
+pub fn list_complexity(rows: usize, child_complexity: usize) -> usize {
+    rows.saturating_mul(child_complexity)
+        .saturating_add(QUERY_COST)
+}
+
+/// Complexity of a field that calls Hanet and returns a list.
+pub fn vendor_list_complexity(child_complexity: usize) -> usize {
+    VENDOR_CALL_COST.saturating_add(child_complexity.saturating_mul(10))
 }
 
 /// Counts the whole list behind a connection, only when `totalCount` is asked for.

@@ -64,8 +64,10 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         &settings.jwt_audience,
         settings.jwt_ttl_minutes,
     );
+    let guards = Arc::new(crate::guard::Guards::new(&settings));
     Ok(AppState {
         db,
+        guards,
         settings: Arc::new(settings),
         jwt: Arc::new(jwt),
         tokens: Arc::new(tokens),
@@ -100,6 +102,11 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(count_requests))
+                // Browsers must not guess a type other than the one we send (design §10).
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+                )
                 .wrap(cors(&origins))
                 .app_data(app_state.clone())
                 .app_data(schema.clone())
@@ -116,6 +123,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
         jobs::runner::spawn(state.clone());
         attendance::pull::spawn_catch_up(state.clone());
+        crate::photos::retention::spawn(state.clone());
         Ok(Self {
             server,
             port,

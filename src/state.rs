@@ -8,7 +8,7 @@ use std::sync::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    attendance::CheckinHub, auth::JwtKeys, config::Settings, jobs::hub::JobHub,
+    attendance::CheckinHub, auth::JwtKeys, config::Settings, guard::Guards, jobs::hub::JobHub,
     linking::tokens::TokenManager, photos::store::PhotoStore,
 };
 
@@ -25,6 +25,8 @@ pub struct AppState {
     pub jobs: Arc<JobHub>,
     /// Where photo bytes are kept.
     pub photos: PhotoStore,
+    /// Bounds on hashing, decoding and login attempts.
+    pub guards: Arc<Guards>,
     /// SQL statements run since start (read by tests and metrics).
     pub sql_statements: Arc<AtomicU64>,
 }

@@ -119,6 +119,9 @@ pub enum VendorError {
     Timeout,
     #[error("could not reach the vendor: {0}")]
     Transport(String),
+    /// No connection could be made: the request was surely not sent.
+    #[error("could not connect to the vendor: {0}")]
+    Unsent(String),
     #[error("unexpected vendor response: {0}")]
     Decode(String),
     #[error("{0} is not configured")]
@@ -143,7 +146,7 @@ impl VendorError {
         match self {
             Self::Api { retryable, .. } => *retryable,
             Self::Http(status) => *status >= 500 || *status == 408,
-            Self::RateLimited | Self::Timeout | Self::Transport(_) => true,
+            Self::RateLimited | Self::Timeout | Self::Transport(_) | Self::Unsent(_) => true,
             Self::TokenExpired
             | Self::GrantRefused(_)
             | Self::Decode(_)
@@ -151,6 +154,17 @@ impl VendorError {
             | Self::AliasExists { .. }
             | Self::FaceExists { .. }
             | Self::PersonNotFound { .. } => false,
+        }
+    }
+
+    /// Whether sending the same request again cannot do its work twice: the vendor said it did
+    /// nothing (a retryable business code, 429), or the request never left. A timeout or a
+    /// dropped connection may have done the work, so a non-idempotent call is not re-sent then.
+    pub fn safe_to_resend(&self) -> bool {
+        match self {
+            Self::Api { retryable, .. } => *retryable,
+            Self::RateLimited | Self::Unsent(_) => true,
+            _ => false,
         }
     }
 
@@ -172,8 +186,21 @@ pub type VendorResult<T> = Result<T, VendorError>;
 #[async_trait::async_trait]
 pub trait CameraVendor: Send + Sync {
     /// Where to send the admin's browser to approve the link.
-    fn authorization_url(&self, state: &str, redirect_uri: &str) -> VendorResult<String>;
-    async fn exchange_code(&self, code: &str, redirect_uri: &str) -> VendorResult<VendorTokens>;
+    /// Where the admin approves the link; `code_challenge` is PKCE S256 (Hanet is not known to
+    /// read it; unknown parameters are ignored).
+    fn authorization_url(
+        &self,
+        state: &str,
+        redirect_uri: &str,
+        code_challenge: &str,
+    ) -> VendorResult<String>;
+    /// Exchanges the code; `code_verifier` is PKCE's, when the link started with one.
+    async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: Option<&str>,
+    ) -> VendorResult<VendorTokens>;
     async fn refresh(
         &self,
         company_id: Uuid,

@@ -97,12 +97,22 @@ pub(crate) async fn setup(employee_count: usize, department_count: usize) -> any
         .await?
         .json()
         .await?;
-    reqwest::get(
+    let (code, state) = timekeeping::demo::approve(
         start["data"]["startHanetLink"]["authorizationUrl"]
             .as_str()
             .unwrap_or_default(),
     )
     .await?;
+    client
+        .post(format!("{}/graphql", server.address))
+        .bearer_auth(&token)
+        .json(&json!({
+            "query": "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }",
+            "variables": { "c": code, "s": state },
+        }))
+        .send()
+        .await?
+        .error_for_status()?;
     gql("mutation { selectHanetPlace(placeId: \"1001\") { accountEmail } }")
         .send()
         .await?;

@@ -84,9 +84,17 @@ pub async fn run(
     let url = start["startHanetLink"]["authorizationUrl"]
         .as_str()
         .unwrap_or_default();
+    let (code, state) = timekeeping::demo::approve(url).await?;
+    let linked = gql(
+        &server.address,
+        &token,
+        "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }",
+        json!({ "c": code, "s": state }),
+    )
+    .await?;
     anyhow::ensure!(
-        reqwest::get(url).await?.status().is_success(),
-        "linking failed"
+        linked["completeHanetLink"]["accountEmail"].is_string(),
+        "linking failed: {linked}"
     );
     gql(
         &server.address,

@@ -36,6 +36,9 @@ pub struct Model {
     pub last_synced_at: Option<DateTimeUtc>,
     pub last_sync_error: Option<String>,
     pub last_sync_error_code: Option<i64>,
+    /// When the person was removed from Hanet (a leaver); face photos are deleted a retention
+    /// period later.
+    pub removed_from_hanet_at: Option<DateTimeUtc>,
 }
 
 /// Where the employee's face stands with the camera vendor.

@@ -38,6 +38,8 @@ struct Inner {
     settings: FaultSettings,
     /// path → (returnCode, remaining calls)
     fail_next: HashMap<String, (i64, u32)>,
+    /// path → calls left whose answer is lost after they were applied
+    lose_next: HashMap<String, u32>,
     /// token → (window start, requests in window)
     windows: HashMap<String, (Instant, u32)>,
 }
@@ -99,6 +101,16 @@ impl Faults {
             inner
                 .fail_next
                 .insert(path.to_owned(), (return_code, times));
+        }
+    }
+
+    /// The next `times` calls to `path` are applied, then answered 504 (the answer is lost).
+    pub fn lose_next(&self, path: &str, times: u32) {
+        let mut inner = self.lock();
+        if times == 0 {
+            inner.lose_next.remove(path);
+        } else {
+            inner.lose_next.insert(path.to_owned(), times);
         }
     }
 
@@ -170,6 +182,18 @@ impl Faults {
     }
 
     /// Consumes one pending injection for `path`, if any.
+    pub(crate) fn take_lost(&self, path: &str) -> bool {
+        let mut inner = self.lock();
+        let Some(remaining) = inner.lose_next.get_mut(path) else {
+            return false;
+        };
+        *remaining = remaining.saturating_sub(1);
+        if *remaining == 0 {
+            inner.lose_next.remove(path);
+        }
+        true
+    }
+
     pub(crate) fn take_failure(&self, path: &str) -> Option<i64> {
         let mut inner = self.lock();
         let (code, remaining) = inner.fail_next.get_mut(path)?;

@@ -118,7 +118,7 @@ async fn faulty_call(
             Err(e) => Err(e),
         },
     };
-    if shared.faults.roll_lost() {
+    if shared.faults.roll_lost() || shared.faults.take_lost(path) {
         return html_error(StatusCode::GATEWAY_TIMEOUT);
     }
     match result {

@@ -8,6 +8,7 @@ mod m20261125_000003_face_photos;
 mod m20261125_000004_sync_jobs;
 mod m20261125_000005_checkins;
 mod m20261129_000006_attendance_days;
+mod m20261129_000007_security;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_sync_jobs::Migration),
             Box::new(m20261125_000005_checkins::Migration),
             Box::new(m20261129_000006_attendance_days::Migration),
+            Box::new(m20261129_000007_security::Migration),
         ]
     }
 }

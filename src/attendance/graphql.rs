@@ -84,6 +84,7 @@ impl AttendanceQuery {
     }
 
     /// The caller's own attendance days (a user linked to an employee), at most 366 at once.
+    #[graphql(complexity = "pagination::list_complexity(366, child_complexity)")]
     async fn my_attendance_days(
         &self,
         ctx: &Context<'_>,

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use entity::{employee, hanet_connection};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait, Value, sea_query::ArrayType,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Value,
+    sea_query::ArrayType,
 };
 use uuid::Uuid;
 
@@ -212,7 +212,7 @@ pub async fn store_mapped(
             column.push(value);
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut inserted = 0;
     let mut touched = Touched::default();
     let total = columns.first().map_or(0, Vec::len);

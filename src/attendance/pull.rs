@@ -41,6 +41,8 @@ pub async fn start(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ApiResult<sync_job::Model> {
+    crate::error::supported_moment("from", from)?;
+    crate::error::supported_moment("to", to)?;
     if from >= to {
         return Err(ApiError::bad_input("to", "must be after `from`"));
     }

@@ -10,8 +10,7 @@ use entity::{
     sync_job_item,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
-    sea_query::Expr,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -131,7 +130,7 @@ pub async fn run_item(
 
 async fn recompute(db: &DatabaseConnection, company_id: Uuid, dates: &Dates) -> ApiResult<usize> {
     let rules = DayRules::of(&companies::service::get(db, company_id).await?)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let stored = day_rows::recompute(&txn, company_id, rules, dates.from, dates.to).await?;
     txn.commit().await?;
     Ok(stored)

@@ -25,6 +25,8 @@ pub struct CheckinQuery {
 
 impl CheckinQuery {
     pub fn new(company_id: Uuid, filter: &CheckinFilter) -> ApiResult<Self> {
+        crate::error::supported_moment("from", filter.from)?;
+        crate::error::supported_moment("to", filter.to)?;
         let mut condition = Condition::all()
             .add(checkin::Column::CompanyId.eq(company_id))
             .add(checkin::Column::CapturedAt.gte(filter.from))

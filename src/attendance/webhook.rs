@@ -1,7 +1,8 @@
 //! `POST /webhooks/hanet`: check-in events pushed by the vendor. An empty body is the vendor's
 //! reachability probe (200). The signature is checked before anything else (401, nothing
-//! stored); the event is routed to its company by the key we registered (`keycode`), else by
-//! the selected place; the check-in is stored durably before we answer 2xx.
+//! stored); the event is routed to its company by the key we registered (`keycode`) only; the
+//! check-in is stored durably before we answer 2xx. Event ids are unique across companies, so a
+//! replayed event is stored once whatever key it carries.
 
 use actix_web::{HttpResponse, web};
 use entity::hanet_connection;
@@ -32,13 +33,7 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
         );
     }
     let parsed = vendor.parse_webhook(&event);
-    let company_id = match route(
-        &app,
-        parsed.routing_key.as_deref(),
-        parsed.place_id.as_deref(),
-    )
-    .await
-    {
+    let company_id = match route(&app, parsed.routing_key.as_deref()).await {
         Ok(Some(id)) => id,
         Ok(None) => {
             tracing::warn!(
@@ -83,30 +78,17 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
     }
 }
 
-/// The company an event belongs to.
-async fn route(
-    app: &AppState,
-    key: Option<&str>,
-    place_id: Option<&str>,
-) -> ApiResult<Option<Uuid>> {
-    if let Some(key) = key.filter(|k| !k.is_empty())
-        && let Some(c) = hanet_connection::Entity::find()
-            .filter(hanet_connection::Column::PartnerToken.eq(key))
-            .one(&app.db)
-            .await?
-    {
-        return Ok(Some(c.company_id));
-    }
-    let Some(place_id) = place_id.filter(|p| !p.is_empty()) else {
+/// The company an event belongs to: only the key we registered with Hanet for that company's
+/// link (`keycode`). The place id is not used: a company could select another company's place,
+/// and the hash covers only the event id, so a body's other fields are not evidence. An event
+/// without a known key is dropped (the catch-up pull fetches what the company's own token sees).
+async fn route(app: &AppState, key: Option<&str>) -> ApiResult<Option<Uuid>> {
+    let Some(key) = key.filter(|k| !k.is_empty()) else {
         return Ok(None);
     };
-    let matches = hanet_connection::Entity::find()
-        .filter(hanet_connection::Column::PlaceId.eq(place_id))
-        .all(&app.db)
-        .await?;
-    // A place linked by two companies cannot be told apart without the key.
-    Ok(match matches.as_slice() {
-        [only] => Some(only.company_id),
-        _ => None,
-    })
+    Ok(hanet_connection::Entity::find()
+        .filter(hanet_connection::Column::PartnerToken.eq(key))
+        .one(&app.db)
+        .await?
+        .map(|c| c.company_id))
 }

@@ -100,7 +100,8 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Exchanges an email and password for a login token. A wrong email or password answers
-    /// `UNAUTHENTICATED`.
+    /// `UNAUTHENTICATED`; after 10 failures for an email or from an address within 10 minutes,
+    /// `RATE_LIMITED` (with `retryAfterSeconds`) for 15 minutes. One `login` per operation.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +109,12 @@ impl AuthMutation {
         #[graphql(desc = "The user's password.")] password: String,
     ) -> async_graphql::Result<AuthPayload> {
         let app = ctx.app()?;
-        let (user, session) = service::authenticate(&app.db, &email, password).await?;
+        let unknown = crate::guard::ClientAddress("unknown".to_owned());
+        let client = ctx
+            .data_opt::<crate::guard::ClientAddress>()
+            .unwrap_or(&unknown);
+        let (user, session) =
+            service::login(&app.db, &app.guards.logins, &email, password, client).await?;
         let (token, expires_at) = app.jwt.issue(&session).map_err(ApiError::Internal)?;
         Ok(AuthPayload {
             token,

@@ -39,6 +39,8 @@ impl JwtKeys {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        // A token that says it is not valid yet is not valid.
+        validation.validate_nbf = true;
         Self {
             encoding: EncodingKey::from_secret(bytes),
             decoding: DecodingKey::from_secret(bytes),
@@ -75,6 +77,7 @@ impl JwtKeys {
                 user_id: data.claims.sub,
                 company_id: data.claims.company,
                 role: data.claims.role,
+                expires_at: Some(data.claims.exp),
             }),
             Err(e) => Caller::Rejected(match e.kind() {
                 ErrorKind::ExpiredSignature => "expired",

@@ -71,7 +71,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    fn allows(self, role: Role) -> bool {
+    pub fn allows(self, role: Role) -> bool {
         match self {
             Self::ReadCompany => matches!(role, Role::Admin | Role::Hr | Role::Viewer),
             Self::ManageEmployees => matches!(role, Role::Admin | Role::Hr),
@@ -86,6 +86,8 @@ pub struct Session {
     pub user_id: Uuid,
     pub company_id: Option<Uuid>,
     pub role: Role,
+    /// When the token that proved it expires (unix seconds); `None` before a token exists.
+    pub expires_at: Option<i64>,
 }
 
 /// What the transport learnt about the caller; put into every request's data.

@@ -3,6 +3,8 @@
 
 use std::sync::LazyLock;
 
+use tokio::sync::Semaphore;
+
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
@@ -15,6 +17,11 @@ pub const MIN_LENGTH: usize = 8;
 static DUMMY_HASH: LazyLock<Option<String>> =
     LazyLock::new(|| hash_blocking("timing-equaliser-password").ok());
 
+/// Hashes in flight in the whole process, one per core: each takes ~19 MiB and tens of
+/// milliseconds, so a flood of logins queues here instead of exhausting memory and CPU.
+static HASHES: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from)));
+
 fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -24,11 +31,13 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
 }
 
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _permit = HASHES.acquire().await?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
 /// Checks `password` against a stored PHC hash; `None` runs a dummy check and fails.
 pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    let _permit = HASHES.acquire().await?;
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let Some(stored) = stored.or_else(|| DUMMY_HASH.clone()) else {

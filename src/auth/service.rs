@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::{Role, Session, password};
 use crate::error::{ApiError, ApiResult};
+use crate::guard::{ClientAddress, LoginThrottle};
 
 /// What a new user needs.
 pub struct NewUser {
@@ -103,12 +104,45 @@ pub async fn authenticate(
                 user_id: user.id,
                 company_id: user.company_id,
                 role: user.role.into(),
+                expires_at: None,
             };
             Ok((user, session))
         }
         _ => Err(ApiError::Unauthenticated(
             "wrong email or password".to_owned(),
         )),
+    }
+}
+
+/// `login`: refused at once (`RATE_LIMITED`, before any hashing) while the email or the client
+/// address is locked after too many failures; otherwise checks the password and counts a
+/// failure against both.
+pub async fn login(
+    db: &impl ConnectionTrait,
+    throttle: &LoginThrottle,
+    email: &str,
+    password_attempt: String,
+    client: &ClientAddress,
+) -> ApiResult<(user::Model, Session)> {
+    let email_key = format!("email:{}", email.trim().to_lowercase());
+    let address_key = format!("address:{}", client.0);
+    let keys = [email_key.as_str(), address_key.as_str()];
+    if let Some(seconds) = throttle.locked(&keys) {
+        return Err(ApiError::RateLimited {
+            message: format!("too many failed logins; try again in {seconds} s"),
+            retry_after_seconds: seconds,
+        });
+    }
+    match authenticate(db, email, password_attempt).await {
+        Ok(found) => {
+            throttle.succeeded(&email_key);
+            Ok(found)
+        }
+        Err(ApiError::Unauthenticated(message)) => {
+            throttle.failed(&keys);
+            Err(ApiError::Unauthenticated(message))
+        }
+        Err(other) => Err(other),
     }
 }
 

@@ -2,9 +2,7 @@
 
 use chrono::Utc;
 use entity::company;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
 use uuid::Uuid;
 
 use crate::{
@@ -34,7 +32,7 @@ pub async fn create_company_with_admin(
         return Err(ApiError::bad_input("name", "must not be empty"));
     }
     let time_zone = validate_time_zone(time_zone)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let id = Uuid::now_v7();
     // Written without RETURNING and read back with a plain SELECT: on SQLite the returned row
     // of this table (columns added by ALTER TABLE) intermittently came back without them.

@@ -97,7 +97,7 @@ fn parse(mut file: Box<dyn Read + Send>) -> ApiResult<Vec<Row>> {
                 .position(|h| h.trim().eq_ignore_ascii_case(col))
         })
         .collect();
-    if positions[0].is_none() || positions[1].is_none() {
+    if !matches!(positions.as_slice(), [Some(_), Some(_), ..]) {
         return Err(ApiError::bad_input(
             "file",
             format!(
@@ -112,7 +112,10 @@ fn parse(mut file: Box<dyn Read + Send>) -> ApiResult<Vec<Row>> {
             Ok(record) => {
                 let line = record.position().map_or(0, |p| p.line());
                 let cells = std::array::from_fn(|i| {
-                    positions[i]
+                    positions
+                        .get(i)
+                        .copied()
+                        .flatten()
                         .and_then(|p| record.get(p))
                         .unwrap_or("")
                         .to_owned()
@@ -156,6 +159,9 @@ fn non_empty(cell: &str) -> Option<String> {
     Some(cell.trim().to_owned()).filter(|c| !c.is_empty())
 }
 
+/// Rows written per transaction.
+const IMPORT_CHUNK_ROWS: usize = 100;
+
 /// Imports the file's rows into the company.
 pub async fn import(
     db: &DatabaseConnection,
@@ -166,7 +172,10 @@ pub async fn import(
         .await
         .map_err(ApiError::internal)??;
     let mut departments: HashMap<String, Uuid> = HashMap::new();
-    let txn = db.begin().await?;
+    // Committed in chunks, so a big file never holds SQLite's one write lock for long (each
+    // row stands alone anyway: its result is reported whatever the others do).
+    let mut txn = crate::db::begin_write(db).await?;
+    let mut in_chunk = 0usize;
     let mut payload = ImportEmployeesPayload {
         created: 0,
         updated: 0,
@@ -174,7 +183,18 @@ pub async fn import(
         results: Vec::with_capacity(rows.len()),
     };
     for row in rows {
-        let code = row.cells.as_ref().ok().and_then(|c| non_empty(&c[0]));
+        if in_chunk == IMPORT_CHUNK_ROWS {
+            txn.commit().await?;
+            txn = crate::db::begin_write(db).await?;
+            in_chunk = 0;
+        }
+        in_chunk += 1;
+        let code = row
+            .cells
+            .as_ref()
+            .ok()
+            .and_then(|c| c.first())
+            .and_then(|c| non_empty(c));
         let outcome = match row.cells {
             Err(message) => Err(ApiError::bad_input("file", message)),
             Ok(cells) => {

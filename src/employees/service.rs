@@ -271,6 +271,7 @@ pub async fn create(
         last_synced_at: Set(None),
         last_sync_error: Set(None),
         last_sync_error_code: Set(None),
+        removed_from_hanet_at: Set(None),
     }
     .insert(db)
     .await

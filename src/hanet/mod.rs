@@ -1,16 +1,13 @@
-//! The Hanet client: OAuth and the partner API over HTTP (reqwest), implementing
-//! [`CameraVendor`]. Every call has a timeout, waits for the per-account rate limiter
-//! (`governor`, below Hanet's ~30 requests/s), and retries retryable failures with exponential
-//! backoff and jitter (`backon`). Tokens travel in form bodies only and are never logged.
+//! The Hanet client: OAuth and the partner API, implementing [`CameraVendor`]. The HTTP side
+//! (timeouts, rate limit, retries, no redirects, bounded bodies) is in [`client`], the person
+//! calls in [`persons`], field parsing in [`wire`]. Tokens travel in form bodies only and are
+//! never logged.
 
+mod client;
+mod persons;
 mod wire;
 
-use std::{num::NonZeroU32, time::Duration};
-
-use backon::{ExponentialBuilder, Retryable};
 use chrono::{DateTime, Utc};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,229 +16,22 @@ use crate::vendor::{
     AccessToken, AccountProfile, CameraVendor, NewPerson, VendorCheckin, VendorDevice, VendorError,
     VendorPerson, VendorPlace, VendorResult, VendorTokens, WebhookEvent,
 };
-use wire::{Envelope, TokenError, TokenResponse};
-
-/// Hanet return codes worth retrying: device(s) offline, system errors, unstable network.
-const RETRYABLE_CODES: [i64; 6] = [-101, -102, -503, -9003, -5004, -429];
 
 /// Hanet's largest check-in page.
 const CHECKIN_PAGE: usize = 500;
 
-/// How the client behaves; from configuration.
-#[derive(Clone, Debug)]
-pub struct HanetSettings {
-    pub api_url: String,
-    pub oauth_url: String,
-    pub client_id: Option<String>,
-    pub client_secret: Option<SecretString>,
-    pub timeout: Duration,
-    /// Registering or replacing a face is slow at Hanet (10–30 s).
-    pub register_timeout: Duration,
-    pub max_retries: usize,
-    pub retry_base: Duration,
-    pub requests_per_second: u32,
-}
-
-pub struct HanetClient {
-    http: reqwest::Client,
-    settings: HanetSettings,
-    limiter: DefaultKeyedRateLimiter<Uuid>,
-}
-
-impl HanetClient {
-    pub fn new(settings: HanetSettings) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("timekeeping/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        let per_second =
-            NonZeroU32::new(settings.requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-        Ok(Self {
-            http,
-            limiter: RateLimiter::keyed(Quota::per_second(per_second)),
-            settings,
-        })
-    }
-
-    fn client_credentials(&self) -> VendorResult<(&str, &str)> {
-        let id = self
-            .settings
-            .client_id
-            .as_deref()
-            .ok_or(VendorError::NotConfigured("HANET_CLIENT_ID"))?;
-        let secret = self
-            .settings
-            .client_secret
-            .as_ref()
-            .map(|s| s.expose_secret())
-            .ok_or(VendorError::NotConfigured("HANET_CLIENT_SECRET"))?;
-        Ok((id, secret))
-    }
-
-    fn backoff(&self) -> ExponentialBuilder {
-        ExponentialBuilder::default()
-            .with_min_delay(self.settings.retry_base)
-            .with_max_delay(self.settings.retry_base * 32)
-            .with_max_times(self.settings.max_retries)
-            .with_jitter()
-    }
-
-    /// POSTs a form to a partner endpoint and returns the envelope's `data`, with retries.
-    async fn call(
-        &self,
-        company_id: Uuid,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> VendorResult<Value> {
-        self.call_with(company_id, path, form, None, self.settings.timeout)
-            .await
-    }
-
-    /// POSTs a form (multipart when a photo is attached) with retries of retryable failures.
-    async fn call_with(
-        &self,
-        company_id: Uuid,
-        path: &str,
-        form: &[(&str, &str)],
-        photo: Option<&[u8]>,
-        timeout: Duration,
-    ) -> VendorResult<Value> {
-        let attempt = || async {
-            let result = self.attempt(company_id, path, form, photo, timeout).await;
-            let outcome = match &result {
-                Ok(_) => "ok",
-                Err(e) if e.is_retryable() => "retryable_error",
-                Err(VendorError::TokenExpired) => "token_expired",
-                Err(_) => "error",
-            };
-            crate::metrics::METRICS
-                .hanet_calls
-                .with_label_values(&[path, outcome])
-                .inc();
-            result
-        };
-        attempt
-            .retry(self.backoff())
-            .when(VendorError::is_retryable)
-            .notify(|error, delay| {
-                tracing::warn!(hanet.path = path, error = %error, retry_in_ms = delay.as_millis() as u64, "Hanet call failed; retrying");
-            })
-            .await
-    }
-
-    async fn attempt(
-        &self,
-        company_id: Uuid,
-        path: &str,
-        form: &[(&str, &str)],
-        photo: Option<&[u8]>,
-        timeout: Duration,
-    ) -> VendorResult<Value> {
-        self.limiter.until_key_ready(&company_id).await;
-        let url = format!("{}{path}", self.settings.api_url);
-        let request = self.http.post(url).timeout(timeout);
-        let request = match photo {
-            None => request.form(form),
-            Some(bytes) => {
-                let mut multipart = reqwest::multipart::Form::new();
-                for (key, value) in form {
-                    multipart = multipart.text(key.to_string(), value.to_string());
-                }
-                let part = reqwest::multipart::Part::bytes(bytes.to_vec())
-                    .file_name("face.jpg")
-                    .mime_str("image/jpeg")
-                    .map_err(|e| VendorError::Decode(e.to_string()))?;
-                request.multipart(multipart.part("file", part))
-            }
-        };
-        let response = request.send().await.map_err(transport_error)?;
-        let status = response.status();
-        if status == StatusCode::UNAUTHORIZED {
-            return Err(VendorError::TokenExpired);
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(VendorError::RateLimited);
-        }
-        let bytes = response.bytes().await.map_err(transport_error)?;
-        let envelope: Envelope = match serde_json::from_slice(&bytes) {
-            Ok(envelope) => envelope,
-            Err(_) if !status.is_success() => return Err(VendorError::Http(status.as_u16())),
-            Err(e) => return Err(VendorError::Decode(format!("{path}: {e}"))),
-        };
-        match envelope.return_code {
-            1 => Ok(envelope.data),
-            -103 | 401 => Err(VendorError::TokenExpired),
-            code @ -9005 => Err(VendorError::AliasExists { code }),
-            code @ -9007 => Err(VendorError::FaceExists {
-                code,
-                existing: person(&envelope.data).map(Box::new),
-            }),
-            code @ -5011 => Err(VendorError::PersonNotFound { code }),
-            code => Err(VendorError::Api {
-                code,
-                message: envelope.return_message.unwrap_or_default(),
-                retryable: RETRYABLE_CODES.contains(&code),
-            }),
-        }
-    }
-
-    /// POSTs to the OAuth token endpoint, with retries on outages only.
-    async fn token(&self, company_id: Uuid, form: &[(&str, &str)]) -> VendorResult<VendorTokens> {
-        let attempt = || async {
-            self.limiter.until_key_ready(&company_id).await;
-            let response = self
-                .http
-                .post(format!("{}/token", self.settings.oauth_url))
-                .form(form)
-                .timeout(self.settings.timeout)
-                .send()
-                .await
-                .map_err(transport_error)?;
-            let status = response.status();
-            let bytes = response.bytes().await.map_err(transport_error)?;
-            if status.is_server_error() {
-                return Err(VendorError::Http(status.as_u16()));
-            }
-            if !status.is_success() {
-                let error: TokenError = serde_json::from_slice(&bytes).unwrap_or_default();
-                let reason = [error.error, error.error_description]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(": ");
-                return Err(VendorError::GrantRefused(if reason.is_empty() {
-                    format!("HTTP {status}")
-                } else {
-                    reason
-                }));
-            }
-            let body: TokenResponse = serde_json::from_slice(&bytes)
-                .map_err(|e| VendorError::Decode(format!("token response: {e}")))?;
-            let access_expires_at = wire::access_expiry(&body, Utc::now());
-            Ok(VendorTokens {
-                access_token: SecretString::from(body.access_token),
-                refresh_token: SecretString::from(body.refresh_token),
-                access_expires_at,
-            })
-        };
-        attempt
-            .retry(self.backoff())
-            .when(VendorError::is_retryable)
-            .await
-    }
-}
-
-fn transport_error(e: reqwest::Error) -> VendorError {
-    if e.is_timeout() {
-        VendorError::Timeout
-    } else {
-        VendorError::Transport(e.without_url().to_string())
-    }
-}
+use client::Resend;
+use wire::list;
+pub use client::{HanetClient, HanetSettings};
 
 #[async_trait::async_trait]
 impl CameraVendor for HanetClient {
-    fn authorization_url(&self, state: &str, redirect_uri: &str) -> VendorResult<String> {
+    fn authorization_url(
+        &self,
+        state: &str,
+        redirect_uri: &str,
+        code_challenge: &str,
+    ) -> VendorResult<String> {
         let (client_id, _) = self.client_credentials()?;
         let query = serde_urlencoded::to_string([
             ("response_type", "code"),
@@ -249,6 +39,8 @@ impl CameraVendor for HanetClient {
             ("redirect_uri", redirect_uri),
             ("scope", "full"),
             ("state", state),
+            ("code_challenge", code_challenge),
+            ("code_challenge_method", "S256"),
         ])
         .map_err(|e| VendorError::Decode(e.to_string()))?;
         Ok(format!(
@@ -257,16 +49,33 @@ impl CameraVendor for HanetClient {
         ))
     }
 
-    async fn exchange_code(&self, code: &str, redirect_uri: &str) -> VendorResult<VendorTokens> {
+    async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: Option<&str>,
+    ) -> VendorResult<VendorTokens> {
         let (client_id, client_secret) = self.client_credentials()?;
-        let form = [
+        let mut form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", redirect_uri),
             ("client_id", client_id),
             ("client_secret", client_secret),
         ];
-        self.token(Uuid::nil(), &form).await
+        let Some(verifier) = code_verifier else {
+            return self.token(Uuid::nil(), &form).await;
+        };
+        form.push(("code_verifier", verifier));
+        match self.token(Uuid::nil(), &form).await {
+            // Whether Hanet takes PKCE is unknown: a server that refuses the parameter gets the
+            // exchange again without it (a refused exchange did not spend the code).
+            Err(VendorError::GrantRefused(reason)) if reason.contains("code_verifier") => {
+                form.pop();
+                self.token(Uuid::nil(), &form).await
+            }
+            other => other,
+        }
     }
 
     async fn refresh(
@@ -503,31 +312,7 @@ impl CameraVendor for HanetClient {
         access: &AccessToken,
         place_id: &str,
     ) -> VendorResult<Vec<VendorPerson>> {
-        const PAGE: usize = 500;
-        let mut persons = Vec::new();
-        for page in 1.. {
-            let page_text = page.to_string();
-            let size = PAGE.to_string();
-            let form = [
-                ("token", access.token.expose_secret()),
-                ("placeID", place_id),
-                ("type", "0"),
-                ("page", page_text.as_str()),
-                ("size", size.as_str()),
-            ];
-            let data = self
-                .call(access.company_id, "/person/getListByPlace", &form)
-                .await?;
-            let rows = list(&data);
-            persons.extend(rows.iter().filter_map(person).map(|mut p| {
-                p.place_id.get_or_insert_with(|| place_id.to_owned());
-                p
-            }));
-            if rows.len() < PAGE {
-                break;
-            }
-        }
-        Ok(persons)
+        self.persons_of_place(access, place_id).await
     }
 
     async fn find_person(
@@ -536,18 +321,7 @@ impl CameraVendor for HanetClient {
         alias: &str,
         place_id: &str,
     ) -> VendorResult<Option<VendorPerson>> {
-        let form = [
-            ("token", access.token.expose_secret()),
-            ("aliasID", alias),
-            ("placeIDs", place_id),
-        ];
-        let data = self
-            .call(access.company_id, "/person/getListByAliasID", &form)
-            .await?;
-        Ok(list(&data).iter().filter_map(person).find(|p| {
-            p.alias.as_deref() == Some(alias)
-                && p.place_id.as_deref().is_none_or(|id| id == place_id)
-        }))
+        self.person_by_alias(access, alias, place_id).await
     }
 
     async fn register_person(
@@ -555,27 +329,7 @@ impl CameraVendor for HanetClient {
         access: &AccessToken,
         new: NewPerson<'_>,
     ) -> VendorResult<String> {
-        let form = [
-            ("token", access.token.expose_secret()),
-            ("name", new.name),
-            ("aliasID", new.alias),
-            ("placeID", new.place_id),
-            ("title", new.title.unwrap_or("")),
-            ("type", "0"),
-        ];
-        let timeout = self.settings.register_timeout;
-        let data = self
-            .call_with(
-                access.company_id,
-                "/person/register",
-                &form,
-                Some(&new.photo),
-                timeout,
-            )
-            .await?;
-        person(&data)
-            .map(|p| p.person_id)
-            .ok_or_else(|| VendorError::Decode("register answered without a personID".to_owned()))
+        self.register(access, new).await
     }
 
     async fn update_face(
@@ -585,21 +339,7 @@ impl CameraVendor for HanetClient {
         place_id: &str,
         photo: Vec<u8>,
     ) -> VendorResult<()> {
-        let form = [
-            ("token", access.token.expose_secret()),
-            ("personID", person_id),
-            ("placeID", place_id),
-        ];
-        let timeout = self.settings.register_timeout;
-        self.call_with(
-            access.company_id,
-            "/person/updateByFaceImageByPersonID",
-            &form,
-            Some(&photo),
-            timeout,
-        )
-        .await
-        .map(drop)
+        self.replace_face(access, person_id, place_id, photo).await
     }
 
     async fn update_info(
@@ -610,16 +350,7 @@ impl CameraVendor for HanetClient {
         name: &str,
         title: Option<&str>,
     ) -> VendorResult<()> {
-        let form = [
-            ("token", access.token.expose_secret()),
-            ("aliasID", alias),
-            ("placeID", place_id),
-            ("name", name),
-            ("title", title.unwrap_or("")),
-        ];
-        self.call(access.company_id, "/person/updateInfo", &form)
-            .await
-            .map(drop)
+        self.set_info(access, alias, place_id, name, title).await
     }
 
     async fn claim_alias(
@@ -628,14 +359,7 @@ impl CameraVendor for HanetClient {
         person_id: &str,
         alias: &str,
     ) -> VendorResult<()> {
-        let form = [
-            ("token", access.token.expose_secret()),
-            ("personID", person_id),
-            ("aliasID", alias),
-        ];
-        self.call(access.company_id, "/person/updateAliasID", &form)
-            .await
-            .map(drop)
+        self.set_alias(access, person_id, alias).await
     }
 
     async fn remove_person(
@@ -644,14 +368,7 @@ impl CameraVendor for HanetClient {
         alias: &str,
         place_id: &str,
     ) -> VendorResult<()> {
-        let form = [
-            ("token", access.token.expose_secret()),
-            ("aliasID", alias),
-            ("placeID", place_id),
-        ];
-        self.call(access.company_id, "/person/removeByPlace", &form)
-            .await
-            .map(drop)
+        self.remove(access, alias, place_id).await
     }
 
     async fn subscribe_place(
@@ -660,32 +377,6 @@ impl CameraVendor for HanetClient {
         place_id: &str,
         key: &str,
     ) -> VendorResult<()> {
-        let form = [
-            ("access_token", access.token.expose_secret()),
-            ("placeID", place_id),
-            ("partner_token", key),
-        ];
-        self.call(access.company_id, "/partner/addPlacePartner", &form)
-            .await
-            .map(drop)
+        self.push_place(access, place_id, key).await
     }
-}
-
-/// A person row, in any of the shapes Hanet returns one.
-fn person(data: &Value) -> Option<VendorPerson> {
-    let person_id = data
-        .get("personID")
-        .or_else(|| data.get("id"))
-        .and_then(wire::id_string)?;
-    Some(VendorPerson {
-        person_id,
-        alias: wire::string_field(data, "aliasID"),
-        name: wire::string_field(data, "name").unwrap_or_default(),
-        title: wire::string_field(data, "title"),
-        place_id: data.get("placeID").and_then(wire::id_string),
-    })
-}
-
-fn list(data: &Value) -> &[Value] {
-    data.as_array().map(Vec::as_slice).unwrap_or_default()
 }

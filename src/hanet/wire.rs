@@ -79,7 +79,7 @@ pub fn access_expiry(response: &TokenResponse, now: DateTime<Utc>) -> DateTime<U
         } else if n > 1_000_000_000 {
             DateTime::from_timestamp(n, 0)
         } else if n > 0 {
-            Some(now + Duration::seconds(n))
+            Duration::try_seconds(n).and_then(|d| now.checked_add_signed(d))
         } else {
             None
         }
@@ -95,7 +95,8 @@ pub fn access_expiry(response: &TokenResponse, now: DateTime<Utc>) -> DateTime<U
                 .as_ref()
                 .and_then(as_i64)
                 .filter(|n| *n > 0)
-                .map(|n| now + Duration::seconds(n))
+                .and_then(Duration::try_seconds)
+                .and_then(|d| now.checked_add_signed(d))
         })
         .or_else(|| jwt_exp(&response.access_token))
         .unwrap_or(now + Duration::days(1))
@@ -111,8 +112,8 @@ fn jwt_exp(token: &str) -> Option<DateTime<Utc>> {
 
 /// Hanet's clock for calendar days and months.
 pub fn hanet_offset() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(7 * 3600)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"))
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
 /// Cuts `[from, to)` at calendar-month boundaries of UTC+7.
@@ -180,6 +181,25 @@ pub fn webhook_checkin(event: &Value) -> Option<crate::vendor::VendorCheckin> {
     })
 }
 
+/// A person row, in any of the shapes Hanet returns one.
+pub fn person(data: &Value) -> Option<crate::vendor::VendorPerson> {
+    let person_id = data
+        .get("personID")
+        .or_else(|| data.get("id"))
+        .and_then(id_string)?;
+    Some(crate::vendor::VendorPerson {
+        person_id,
+        alias: string_field(data, "aliasID"),
+        name: string_field(data, "name").unwrap_or_default(),
+        title: string_field(data, "title"),
+        place_id: data.get("placeID").and_then(id_string),
+    })
+}
+
+pub fn list(data: &Value) -> &[Value] {
+    data.as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +211,17 @@ mod tests {
             expire: Some(expire),
             expires_in: None,
         }
+    }
+
+    #[test]
+    fn an_absurd_expiry_does_not_panic() {
+        let now = DateTime::from_timestamp(1_700_000_000, 0).expect("time");
+        let mut absurd = response(Value::from(i64::MAX));
+        absurd.expires_in = Some(Value::from(i64::MAX));
+        absurd.expire = None;
+        assert_eq!(access_expiry(&absurd, now), now + Duration::days(1));
+        absurd.expire = Some(Value::from(i64::MAX));
+        assert_eq!(access_expiry(&absurd, now), now + Duration::days(1));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -69,7 +69,7 @@ pub async fn create_job(
     retry_of: Option<Uuid>,
     items: Vec<NewItem>,
 ) -> ApiResult<sync_job::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let job = sync_job::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(company_id),
@@ -180,7 +180,7 @@ pub async fn finish_item(
     item_id: Uuid,
     outcome: &ItemOutcome,
 ) -> ApiResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     // Only an open item is finished, and counted, once: a second runner of the same job (after
     // a lease it thought lost) finds it closed and changes nothing.
     let closed = sync_job_item::Entity::update_many()
@@ -267,7 +267,7 @@ pub async fn finish_job(
     cancelled: bool,
     error: Option<String>,
 ) -> ApiResult<sync_job::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let job = sync_job::Entity::find_by_id(job_id)
         .one(&txn)
         .await?

@@ -75,7 +75,9 @@ impl From<VendorDevice> for HanetDevice {
 /// Where to send the admin to approve the link.
 #[derive(SimpleObject)]
 pub struct HanetLinkStart {
-    /// Open this in the admin's browser; Hanet redirects back to our callback.
+    /// Open this in the admin's browser; Hanet redirects back to our callback, which hands the
+    /// code and state to the app (`TIMEKEEPING_LINK_RETURN_URL`) to finish with
+    /// `completeHanetLink`.
     pub authorization_url: String,
     /// The single-use value bound to this company and user; pass it to `completeHanetLink`
     /// when finishing the link from the SPA.
@@ -151,7 +153,8 @@ impl LinkingQuery {
             .map(HanetConnection))
     }
 
-    /// The places of the linked Hanet account.
+    /// The places of the linked Hanet account (a Hanet call: priced high in complexity).
+    #[graphql(complexity = "crate::pagination::vendor_list_complexity(child_complexity)")]
     async fn hanet_places(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HanetPlace>> {
         let scope = ctx.scope(Permission::ReadCompany)?;
         let places = service::places(ctx.app()?, scope.company_id).await?;
@@ -159,7 +162,8 @@ impl LinkingQuery {
     }
 
     /// The cameras of a place (default: the selected place, else every place), with whether
-    /// each is online.
+    /// each is online (a Hanet call: priced high in complexity).
+    #[graphql(complexity = "crate::pagination::vendor_list_complexity(child_complexity)")]
     async fn hanet_devices(
         &self,
         ctx: &Context<'_>,
@@ -190,8 +194,9 @@ impl LinkingMutation {
         })
     }
 
-    /// Finishes a link with the `code` and `state` Hanet redirected with (what the
-    /// `/hanet/oauth/callback` endpoint does for a browser).
+    /// Finishes a link with the `code` and `state` Hanet redirected with (the callback hands
+    /// them to `TIMEKEEPING_LINK_RETURN_URL`). Only the admin who started the link can finish
+    /// it; a Hanet account another company holds is `CONFLICT`.
     async fn complete_hanet_link(
         &self,
         ctx: &Context<'_>,
@@ -200,7 +205,7 @@ impl LinkingMutation {
     ) -> async_graphql::Result<HanetConnection> {
         let scope = ctx.scope(Permission::AdminCompany)?;
         Ok(HanetConnection(
-            service::complete_link(ctx.app()?, &code, &state, Some(scope)).await?,
+            service::complete_link(ctx.app()?, &code, &state, scope).await?,
         ))
     }
 

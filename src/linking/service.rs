@@ -1,5 +1,9 @@
-//! Linking a company's camera account (design §1.2): a single-use `state` bound to the company
-//! and user, the code exchange, tokens stored encrypted, the profile read, a place chosen.
+//! Linking a company's camera account (design §1.2, §10): a single-use `state` bound to the
+//! company and the admin who started, completed only with that admin's token (the browser that
+//! comes back from Hanet hands the code to the app; it cannot complete on its own, so a link URL
+//! sent to another company's account holder links nothing), PKCE (S256) on top, the code
+//! exchange, tokens stored encrypted, the profile read, a place chosen. One Hanet account is
+//! linked to at most one company.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
@@ -80,15 +84,25 @@ fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// The PKCE S256 challenge of a verifier.
+fn code_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 pub async fn start_link(app: &AppState, scope: Scope) -> ApiResult<LinkStart> {
     camera_company(&app.db, scope.company_id).await?;
     let state = random_token(32);
+    let verifier = random_token(48);
     let now = Utc::now();
     let expires_at = now + Duration::minutes(STATE_LIFETIME_MINUTES);
     let authorization_url = app
         .tokens
         .vendor()
-        .authorization_url(&state, &app.settings.hanet_redirect_uri())
+        .authorization_url(
+            &state,
+            &app.settings.hanet_redirect_uri(),
+            &code_challenge(&verifier),
+        )
         .map_err(vendor_error)?;
     hanet_oauth_state::ActiveModel {
         state_hash: Set(state_hash(&state)),
@@ -97,6 +111,7 @@ pub async fn start_link(app: &AppState, scope: Scope) -> ApiResult<LinkStart> {
         expires_at: Set(expires_at),
         used_at: Set(None),
         created_at: Set(now),
+        code_verifier: Set(Some(verifier)),
     }
     .insert(&app.db)
     .await?;
@@ -112,6 +127,14 @@ pub async fn start_link(app: &AppState, scope: Scope) -> ApiResult<LinkStart> {
     })
 }
 
+fn already_message() -> String {
+    "this Hanet account is linked to another company; unlink it there first".to_owned()
+}
+
+fn already_linked() -> ApiError {
+    ApiError::Conflict(already_message())
+}
+
 fn bad_state() -> ApiError {
     ApiError::bad_input(
         "state",
@@ -119,19 +142,31 @@ fn bad_state() -> ApiError {
     )
 }
 
-/// Consumes the `state` (once) and returns the company and user it was issued to. When a
-/// caller is given (the `completeHanetLink` mutation), the state must have been issued to them.
+/// Whether a state is one we issued and can still be completed (the callback checks this
+/// before handing the code to the app).
+pub async fn state_is_open(db: &DatabaseConnection, state: &str) -> ApiResult<bool> {
+    Ok(
+        hanet_oauth_state::Entity::find_by_id(state_hash(state.trim()))
+            .filter(hanet_oauth_state::Column::UsedAt.is_null())
+            .filter(hanet_oauth_state::Column::ExpiresAt.gt(Utc::now()))
+            .one(db)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Consumes the `state` (once) for the admin it was issued to; returns its row.
 async fn consume_state(
     db: &DatabaseConnection,
     state: &str,
-    caller: Option<Scope>,
-) -> ApiResult<(Uuid, Uuid)> {
+    caller: Scope,
+) -> ApiResult<hanet_oauth_state::Model> {
     let hash = state_hash(state.trim());
     let row = hanet_oauth_state::Entity::find_by_id(hash.clone())
         .one(db)
         .await?
         .ok_or_else(bad_state)?;
-    if caller.is_some_and(|c| c.company_id != row.company_id || c.user_id != row.user_id) {
+    if caller.company_id != row.company_id || caller.user_id != row.user_id {
         return Err(bad_state());
     }
     let now = Utc::now();
@@ -145,22 +180,28 @@ async fn consume_state(
     if consumed.rows_affected != 1 {
         return Err(bad_state());
     }
-    Ok((row.company_id, row.user_id))
+    Ok(row)
 }
 
-/// Completes a link from the vendor's redirect: exchanges the code, reads the profile and
-/// stores the tokens encrypted. Re-linking the same account keeps the chosen place.
+/// Completes a link for the admin who started it: exchanges the code, reads the profile and
+/// stores the tokens encrypted. Re-linking the same account keeps the chosen place; an account
+/// another company holds is `CONFLICT`.
 pub async fn complete_link(
     app: &AppState,
     code: &str,
     state: &str,
-    caller: Option<Scope>,
+    caller: Scope,
 ) -> ApiResult<hanet_connection::Model> {
-    let (company_id, user_id) = consume_state(&app.db, state, caller).await?;
+    let row = consume_state(&app.db, state, caller).await?;
+    let (company_id, user_id) = (row.company_id, row.user_id);
     camera_company(&app.db, company_id).await?;
     let vendor = app.tokens.vendor();
     let tokens = vendor
-        .exchange_code(code.trim(), &app.settings.hanet_redirect_uri())
+        .exchange_code(
+            code.trim(),
+            &app.settings.hanet_redirect_uri(),
+            row.code_verifier.as_deref(),
+        )
         .await
         .map_err(|e| match e {
             VendorError::GrantRefused(reason) => ApiError::bad_input(
@@ -174,6 +215,15 @@ pub async fn complete_link(
         token: tokens.access_token.clone(),
     };
     let profile = vendor.profile(&access).await.map_err(vendor_error)?;
+    let held_elsewhere = hanet_connection::Entity::find()
+        .filter(hanet_connection::Column::HanetUserId.eq(profile.user_id.clone()))
+        .filter(hanet_connection::Column::CompanyId.ne(company_id))
+        .one(&app.db)
+        .await?;
+    if held_elsewhere.is_some() {
+        tracing::warn!(company.id = %company_id, "a link to a Hanet account another company holds was refused");
+        return Err(already_linked());
+    }
     let (access_enc, refresh_enc) = app.tokens.seal(company_id, &tokens)?;
     let now = Utc::now();
     let existing = connection(&app.db, company_id).await?;
@@ -196,30 +246,32 @@ pub async fn complete_link(
                 model.place_id = Set(None);
                 model.place_name = Set(None);
             }
-            model.update(&app.db).await?
+            model
+                .update(&app.db)
+                .await
+                .map_err(|e| ApiError::from_db_conflict(e, already_message))?
         }
-        None => {
-            hanet_connection::ActiveModel {
-                company_id: Set(company_id),
-                hanet_user_id: Set(profile.user_id.clone()),
-                account_email: Set(profile.email.clone()),
-                account_name: Set(profile.name.clone()),
-                access_token_enc: Set(access_enc),
-                refresh_token_enc: Set(refresh_enc),
-                access_expires_at: Set(tokens.access_expires_at),
-                token_version: Set(0),
-                status: Set(ConnectionStatus::Active),
-                last_error: Set(None),
-                partner_token: Set(random_token(24)),
-                place_id: Set(None),
-                place_name: Set(None),
-                linked_by: Set(Some(user_id)),
-                linked_at: Set(now),
-                last_refreshed_at: Set(None),
-            }
-            .insert(&app.db)
-            .await?
+        None => hanet_connection::ActiveModel {
+            company_id: Set(company_id),
+            hanet_user_id: Set(profile.user_id.clone()),
+            account_email: Set(profile.email.clone()),
+            account_name: Set(profile.name.clone()),
+            access_token_enc: Set(access_enc),
+            refresh_token_enc: Set(refresh_enc),
+            access_expires_at: Set(tokens.access_expires_at),
+            token_version: Set(0),
+            status: Set(ConnectionStatus::Active),
+            last_error: Set(None),
+            partner_token: Set(random_token(24)),
+            place_id: Set(None),
+            place_name: Set(None),
+            linked_by: Set(Some(user_id)),
+            linked_at: Set(now),
+            last_refreshed_at: Set(None),
         }
+        .insert(&app.db)
+        .await
+        .map_err(|e| ApiError::from_db_conflict(e, already_message))?,
     };
     // Webhooks carry this key back as `keycode`, routing them to the company. Not fatal: the
     // place id still routes them, and the key is registered again when a place is selected.
@@ -248,11 +300,20 @@ pub async fn devices(
     place_id: Option<String>,
 ) -> ApiResult<Vec<VendorDevice>> {
     camera_company(&app.db, company_id).await?;
+    let selected = connection(&app.db, company_id)
+        .await?
+        .and_then(|c| c.place_id);
     let place_id = match place_id {
+        // Another place than the selected one must be one of the account's own: an id from
+        // elsewhere is not found (not a vendor error).
+        Some(id) if selected.as_deref() != Some(id.as_str()) => {
+            if !places(app, company_id).await?.iter().any(|p| p.id == id) {
+                return Err(ApiError::NotFound("Hanet place"));
+            }
+            Some(id)
+        }
         Some(id) => Some(id),
-        None => connection(&app.db, company_id)
-            .await?
-            .and_then(|c| c.place_id),
+        None => selected,
     };
     let place_id = place_id.as_deref();
     app.tokens

@@ -1,5 +1,5 @@
 //! `GET /photos/{id}`: the JPEG, for an authenticated user of the photo's company (others get
-//! 404, as if it did not exist).
+//! 404, as if it did not exist). Faces are biometric data: never cached (`private, no-store`).
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use uuid::Uuid;
@@ -53,13 +53,15 @@ pub async fn get_photo(
         .and_then(|v| v.to_str().ok())
         == Some(etag.as_str())
     {
-        return HttpResponse::NotModified().finish();
+        return HttpResponse::NotModified()
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .finish();
     }
     match app.photos.get(&photo.storage_key).await {
         Ok(bytes) => HttpResponse::Ok()
             .content_type("image/jpeg")
             .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .body(bytes),
         Err(e) => {
             tracing::error!(photo.id = %id, error = %e, "photo bytes missing from the store");

@@ -1,8 +1,11 @@
 //! Face photos (design §1.3): batch import by file name, single upload, normalised storage,
 //! and `GET /photos/{id}` for authorised users of the same company.
 
+pub mod batch;
+pub mod decode;
 pub mod http;
 pub mod normalize;
+pub mod retention;
 pub mod service;
 pub mod store;
 
@@ -123,7 +126,7 @@ impl PhotosMutation {
             .iter()
             .map(|f| incoming(ctx, f))
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        let outcomes = service::import(
+        let outcomes = batch::import(
             app,
             scope.company_id,
             Some(scope.user_id),

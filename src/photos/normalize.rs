@@ -23,6 +23,8 @@ pub enum Rejection {
     UnsupportedType,
     Unreadable,
     TooSmall,
+    /// More pixels than allowed, by the header's dimensions (nothing was decoded).
+    TooLarge,
 }
 
 /// A normalised photo.
@@ -37,7 +39,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-pub fn normalize(bytes: &[u8]) -> Result<Normalized, (Rejection, String)> {
+/// Normalises a photo. `max_pixels` is checked against the dimensions the header declares,
+/// before anything is decoded: orientation, resizing and colour conversion each copy the image,
+/// so the decoder's own allocation limit alone does not bound memory.
+pub fn normalize(bytes: &[u8], max_pixels: u64) -> Result<Normalized, (Rejection, String)> {
     let format = image::guess_format(bytes)
         .ok()
         .filter(|f| matches!(f, ImageFormat::Jpeg | ImageFormat::Png))
@@ -45,6 +50,23 @@ pub fn normalize(bytes: &[u8]) -> Result<Normalized, (Rejection, String)> {
             Rejection::UnsupportedType,
             "not a JPEG or PNG image".to_owned(),
         ))?;
+    let unreadable = |e: image::ImageError| {
+        (
+            Rejection::Unreadable,
+            format!("the image cannot be decoded: {e}"),
+        )
+    };
+    // The header alone: no pixel is decoded yet.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(unreadable)?;
+    let pixels = u64::from(width).saturating_mul(u64::from(height));
+    if pixels > max_pixels {
+        return Err((
+            Rejection::TooLarge,
+            format!("{width}×{height} is more than {max_pixels} pixels; send a smaller photo"),
+        ));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     // Refuse decompression bombs before allocating.
     let mut limits = Limits::default();
@@ -52,12 +74,7 @@ pub fn normalize(bytes: &[u8]) -> Result<Normalized, (Rejection, String)> {
     limits.max_image_height = Some(16_384);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let unreadable = |e: image::ImageError| {
-        (
-            Rejection::Unreadable,
-            format!("the image cannot be decoded: {e}"),
-        )
-    };
+
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let orientation = decoder.orientation().map_err(unreadable)?;
     let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;

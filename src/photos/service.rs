@@ -2,63 +2,26 @@
 //! normalised off the executor (a bounded number at a time, so memory stays flat however large
 //! the batch), stored, and reported in the order sent. A bad file fails alone.
 
-use std::{collections::HashMap, io::Read};
+use std::io::Read;
 
 use chrono::Utc;
 use entity::{
     employee::{self, FaceSyncStatus},
     face_photo,
 };
-use futures_util::{StreamExt, stream};
+use futures_util::StreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::normalize::{self, Normalized, Rejection};
+pub use super::decode::FacePhotoRejection;
+use super::{decode::normalize_all, normalize::Normalized};
 use crate::{
     employees::service::validate_code,
     error::{ApiError, ApiResult},
     state::AppState,
 };
-
-/// Why a file was not accepted. Stable codes for clients.
-#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum FacePhotoRejection {
-    /// The name is not `[Employee ID].jpg`, `.jpeg` or `.png`.
-    InvalidFileName,
-    /// No employee of the company has the ID in the name.
-    UnknownEmployee,
-    /// Several files in the batch name the same employee; none of them was used.
-    DuplicateInBatch,
-    /// The content is not a JPEG or PNG image.
-    UnsupportedType,
-    /// The image cannot be decoded.
-    UnreadableImage,
-    /// The file is larger than the photo size limit.
-    FileTooLarge,
-    /// The image is too small to hold a face.
-    ImageTooSmall,
-    /// The photo could not be stored (a server-side problem); sending it again may work.
-    StorageFailed,
-}
-
-impl FacePhotoRejection {
-    /// The code as clients see it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvalidFileName => "INVALID_FILE_NAME",
-            Self::UnknownEmployee => "UNKNOWN_EMPLOYEE",
-            Self::DuplicateInBatch => "DUPLICATE_IN_BATCH",
-            Self::UnsupportedType => "UNSUPPORTED_TYPE",
-            Self::UnreadableImage => "UNREADABLE_IMAGE",
-            Self::FileTooLarge => "FILE_TOO_LARGE",
-            Self::ImageTooSmall => "IMAGE_TOO_SMALL",
-            Self::StorageFailed => "STORAGE_FAILED",
-        }
-    }
-}
 
 /// A file as received.
 pub struct IncomingFile {
@@ -94,193 +57,6 @@ pub fn code_from_file_name(name: &str) -> Result<String, (FacePhotoRejection, St
         .map_err(|_| invalid())
 }
 
-/// Reads (within the size limit) and normalises one file. Blocking.
-fn read_and_normalize(
-    mut file: IncomingFile,
-    max_bytes: u64,
-) -> Result<Normalized, (FacePhotoRejection, String)> {
-    let mut bytes = Vec::new();
-    let read = (&mut file.content)
-        .take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
-            (
-                FacePhotoRejection::UnreadableImage,
-                format!("the file cannot be read: {e}"),
-            )
-        })?;
-    if read as u64 > max_bytes {
-        return Err((
-            FacePhotoRejection::FileTooLarge,
-            format!("the file is larger than {max_bytes} bytes"),
-        ));
-    }
-    normalize::normalize(&bytes).map_err(|(rejection, message)| {
-        let code = match rejection {
-            Rejection::UnsupportedType => FacePhotoRejection::UnsupportedType,
-            Rejection::Unreadable => FacePhotoRejection::UnreadableImage,
-            Rejection::TooSmall => FacePhotoRejection::ImageTooSmall,
-        };
-        (code, message)
-    })
-}
-
-/// Normalises files concurrently (a bounded number at a time), yielding results in input
-/// order as they complete, so only a few photos are ever in memory.
-fn normalize_all(
-    app: &AppState,
-    files: Vec<IncomingFile>,
-) -> impl futures_util::Stream<Item = Result<Normalized, (FacePhotoRejection, String)>> + use<> {
-    let max_bytes = app.settings.max_photo_bytes as u64;
-    let workers = app.settings.photo_workers();
-    stream::iter(files)
-        .map(move |file| async move {
-            tokio::task::spawn_blocking(move || read_and_normalize(file, max_bytes))
-                .await
-                .unwrap_or_else(|e| {
-                    Err((
-                        FacePhotoRejection::UnreadableImage,
-                        format!("processing failed: {e}"),
-                    ))
-                })
-        })
-        .buffered(workers)
-}
-
-/// Imports a batch for the company. `on_file` is called as each file finishes.
-pub async fn import(
-    app: &AppState,
-    company_id: Uuid,
-    uploaded_by: Option<Uuid>,
-    files: Vec<IncomingFile>,
-    on_file: &(dyn Fn(&str, &Outcome) + Sync),
-) -> ApiResult<Vec<(String, Outcome)>> {
-    let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-    let mut slots: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
-    let codes: Vec<Option<String>> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| match code_from_file_name(name) {
-            Ok(code) => Some(code),
-            Err(rejection) => {
-                slots[i] = Some(Err(rejection));
-                None
-            }
-        })
-        .collect();
-    let mut per_code: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, code) in codes.iter().enumerate() {
-        if let Some(code) = code {
-            per_code.entry(code.as_str()).or_default().push(i);
-        }
-    }
-    for indices in per_code.values().filter(|v| v.len() > 1) {
-        let listed = indices
-            .iter()
-            .map(|i| names[*i].trim())
-            .collect::<Vec<_>>()
-            .join(", ");
-        for i in indices {
-            slots[*i] = Some(Err((
-                FacePhotoRejection::DuplicateInBatch,
-                format!("several files for the same employee in this batch ({listed}); send one"),
-            )));
-        }
-    }
-    let wanted: Vec<String> = per_code
-        .iter()
-        .filter(|(_, v)| v.len() == 1)
-        .map(|(c, _)| (*c).to_owned())
-        .collect();
-    let employees: HashMap<String, employee::Model> = employee::Entity::find()
-        .filter(employee::Column::CompanyId.eq(company_id))
-        .filter(employee::Column::EmployeeCodeKey.is_in(wanted))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.employee_code_key.clone(), e))
-        .collect();
-
-    let mut todo = Vec::new();
-    let mut todo_files = Vec::new();
-    for (i, file) in files.into_iter().enumerate() {
-        if slots[i].is_some() {
-            continue;
-        }
-        let Some(code) = &codes[i] else { continue };
-        match employees.get(code) {
-            Some(employee) => {
-                todo.push((i, employee.clone()));
-                todo_files.push(file);
-            }
-            None => {
-                slots[i] = Some(Err((
-                    FacePhotoRejection::UnknownEmployee,
-                    format!(
-                        "no employee has the ID {:?}",
-                        code_from_name_display(&names[i])
-                    ),
-                )))
-            }
-        }
-    }
-    for (i, slot) in slots.iter().enumerate() {
-        if let Some(outcome) = slot {
-            on_file(&names[i], outcome);
-        }
-    }
-    let mut normalized = std::pin::pin!(normalize_all(app, todo_files));
-    for (i, employee) in todo {
-        let Some(result) = normalized.next().await else {
-            break;
-        };
-        let outcome = match result {
-            // A storage failure fails this file only; the others go on.
-            Ok(photo) => store(app, employee, photo, &names[i], uploaded_by)
-                .await
-                .map_err(|e| {
-                    if let ApiError::Internal(cause) = &e {
-                        tracing::error!(
-                            error = format!("{cause:#}"),
-                            file = names[i],
-                            "storing a face photo failed"
-                        );
-                    }
-                    (
-                        FacePhotoRejection::StorageFailed,
-                        "the photo could not be stored; send it again".to_owned(),
-                    )
-                }),
-            Err(rejection) => Err(rejection),
-        };
-        on_file(&names[i], &outcome);
-        slots[i] = Some(outcome);
-    }
-    Ok(names
-        .into_iter()
-        .zip(slots)
-        .map(|(name, slot)| {
-            (
-                name,
-                slot.unwrap_or_else(|| {
-                    Err((
-                        FacePhotoRejection::UnreadableImage,
-                        "not processed".to_owned(),
-                    ))
-                }),
-            )
-        })
-        .collect())
-}
-
-fn code_from_name_display(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
-    base.rsplit_once('.')
-        .map_or(base, |(stem, _)| stem)
-        .trim()
-        .to_owned()
-}
-
 /// Uploads one employee's photo (no file-name rules).
 pub async fn upload_one(
     app: &AppState,
@@ -303,7 +79,7 @@ pub async fn upload_one(
 }
 
 /// Stores a normalised photo as the employee's current one, unless it is the same image.
-async fn store(
+pub(super) async fn store(
     app: &AppState,
     employee: employee::Model,
     photo: Normalized,
@@ -325,7 +101,7 @@ async fn store(
         .put(&storage_key, photo.jpeg)
         .await
         .map_err(ApiError::Internal)?;
-    let txn = app.db.begin().await?;
+    let txn = crate::db::begin_write(&app.db).await?;
     let saved = face_photo::ActiveModel {
         id: Set(id),
         company_id: Set(employee.company_id),

@@ -387,6 +387,8 @@ impl Sync<'_> {
         model.last_sync_error = Set(None);
         model.last_sync_error_code = Set(None);
         model.last_synced_at = Set(Some(Utc::now()));
+        // Starts the face photo retention clock (design §10), once.
+        model.removed_from_hanet_at = Set(employee.removed_from_hanet_at.or(Some(Utc::now())));
         model.face_sync_status = Set(if employee.face_photo_id.is_some() {
             FaceSyncStatus::NotSynced
         } else {
@@ -439,6 +441,7 @@ impl Sync<'_> {
     ) -> Result<employee::Model, Failure> {
         let mut model = employee.clone().into_active_model();
         model.hanet_person_id = Set(Some(person_id.to_owned()));
+        model.removed_from_hanet_at = Set(None);
         if photo_sha.is_some() || !created {
             model.synced_photo_sha256 = Set(photo_sha.map(str::to_owned));
         }

@@ -11,9 +11,9 @@ use serde_json::{Value, json};
 
 use crate::{helpers::PASSWORD, images};
 
-struct Server {
-    child: Child,
-    address: String,
+pub struct Server {
+    pub child: Child,
+    pub address: String,
 }
 
 impl Drop for Server {
@@ -30,7 +30,7 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn command(dir: &std::path::Path, sim: &Simulator) -> Command {
+pub fn command(dir: &std::path::Path, sim: &Simulator) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_timekeeping"));
     command
         .env_clear()
@@ -55,9 +55,15 @@ fn command(dir: &std::path::Path, sim: &Simulator) -> Command {
 
 // The child is killed and waited on in `Server::drop`.
 #[allow(clippy::zombie_processes)]
-async fn serve(dir: &std::path::Path, sim: &Simulator) -> Server {
+pub async fn serve(dir: &std::path::Path, sim: &Simulator) -> Server {
+    serve_with(command(dir, sim)).await
+}
+
+/// Starts `command` as a server on a free port and waits until it is ready.
+#[allow(clippy::zombie_processes)]
+pub async fn serve_with(mut command: Command) -> Server {
     let port = free_port();
-    let child = command(dir, sim)
+    let child = command
         .env("TIMEKEEPING_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -146,16 +152,21 @@ async fn a_sync_interrupted_by_sigkill_finishes_after_a_restart_without_duplicat
         json!({}),
     )
     .await;
-    let linked = client
-        .get(
-            start["startHanetLink"]["authorizationUrl"]
-                .as_str()
-                .expect("url"),
-        )
-        .send()
-        .await
-        .expect("link");
-    assert_eq!(linked.status(), 200);
+    let (code, state) = timekeeping::demo::approve(
+        start["startHanetLink"]["authorizationUrl"]
+            .as_str()
+            .expect("url"),
+    )
+    .await
+    .expect("approved");
+    gql(
+        &client,
+        &first,
+        Some(&token),
+        "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }",
+        json!({ "c": code, "s": state }),
+    )
+    .await;
     gql(
         &client,
         &first,

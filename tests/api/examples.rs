@@ -40,7 +40,7 @@ async fn the_walkthrough_script_runs_against_a_live_server() {
     for (series, least) in [
         ("timekeeping_http_requests_total{status=\"200\"}", 10.0),
         (
-            "timekeeping_graphql_operations_total{operation=\"StartEmployeeSync\"}",
+            "timekeeping_graphql_operations_total{operation=\"mutation.startEmployeeSync\"}",
             1.0,
         ),
         (

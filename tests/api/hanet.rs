@@ -175,8 +175,9 @@ app_test!(async fn outages_are_retried_and_permanent_errors_are_not(app) {
     assert_eq!(data["hanetPlaces"].as_array().map(Vec::len), Some(2));
     assert_eq!(app.sim.request_count("/place/getPlaces") - before, 3, "retried twice, then answered");
 
+    app.sim.faults().fail_next("/device/getListDeviceByPlace", -1005, 1);
     let before = app.sim.request_count("/device/getListDeviceByPlace");
-    let body = app.graphql(Some(&company.admin_token), "{ hanetDevices(placeId: \"999999\") { id } }", json!({})).await;
+    let body = app.graphql(Some(&company.admin_token), "{ hanetDevices(placeId: \"1001\") { id } }", json!({})).await;
     assert_eq!(error_code(&body), "HANET_UNAVAILABLE");
     assert_eq!(body["errors"][0]["extensions"]["hanetCode"], -1005);
     assert_eq!(app.sim.request_count("/device/getListDeviceByPlace") - before, 1, "a permanent error is not retried");

@@ -92,14 +92,14 @@ impl Drop for TestApp {
     }
 }
 
-fn postgres_url() -> Option<String> {
+pub fn postgres_url() -> Option<String> {
     std::env::var("TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty())
 }
 
 /// Creates a fresh PostgreSQL database and returns its name and URL.
-async fn fresh_postgres_database(base: &str) -> (String, String) {
+pub async fn fresh_postgres_database(base: &str) -> (String, String) {
     let name = format!("tk_test_{}", Uuid::new_v4().simple());
     let admin = Database::connect(base)
         .await
@@ -326,8 +326,9 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("enable camera: {e:?}"));
     }
 
-    /// Links the simulated Hanet account the way a browser does: `startHanetLink`, then follow
-    /// the authorization URL through Hanet's redirect to our callback.
+    /// Links the simulated Hanet account the way the app does: `startHanetLink`, the browser
+    /// approves at Hanet (the simulator redirects at once), and the admin finishes with the code
+    /// and state of the redirect (`completeHanetLink`).
     pub async fn link_hanet(&self, company: &Company) {
         let data = self
             .graphql_ok(
@@ -339,15 +340,15 @@ impl TestApp {
         let url = data["startHanetLink"]["authorizationUrl"]
             .as_str()
             .expect("authorization URL");
-        let page = self
-            .client
-            .get(url)
-            .send()
+        let (code, state) = timekeeping::demo::approve(url)
             .await
-            .expect("follow the authorization URL");
-        assert_eq!(page.status(), 200);
-        let text = page.text().await.unwrap_or_default();
-        assert!(text.contains("linked"), "callback page: {text}");
+            .expect("Hanet redirects back with a code");
+        self.graphql_ok(
+            &company.admin_token,
+            "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }",
+            json!({ "c": code, "s": state }),
+        )
+        .await;
     }
 
     /// Creates an employee through the API and returns its id.

@@ -3,17 +3,29 @@
 //! clap is already the CLI parser; using its `env` support keeps one source of truth instead of
 //! a second config crate. Values are validated at start, and errors name the variable.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+mod derived;
+mod secrets;
+mod security;
 
-use anyhow::{Context, bail};
+use std::{net::SocketAddr, path::PathBuf};
+
 use secrecy::SecretString;
+
+pub use secrets::persistent_secret;
+pub use security::SecuritySettings;
 
 /// Every setting of the server. Flags exist for each, but the variables are the interface.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Settings {
     /// Database URL: `sqlite://path/file.db` or `postgres://user@host/db`.
     /// Default: `sqlite://<TIMEKEEPING_DATA_DIR>/timekeeping.db`.
-    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL")]
+    /// The value is never printed by `--help` (it may hold a password).
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_name = "DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Maximum open database connections.
@@ -100,8 +112,9 @@ pub struct Settings {
     )]
     pub cors_origins: Vec<String>,
 
-    /// Largest accepted JSON GraphQL request body, in bytes.
-    #[arg(long, env = "TIMEKEEPING_MAX_BODY_BYTES", value_name = "TIMEKEEPING_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    /// Largest accepted JSON GraphQL request body, in bytes (uploads are multipart, with their
+    /// own limits; a real query is a few KB).
+    #[arg(long, env = "TIMEKEEPING_MAX_BODY_BYTES", value_name = "TIMEKEEPING_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
     /// Largest accepted multipart (upload) request, in bytes.
@@ -335,169 +348,11 @@ pub struct Settings {
     )]
     pub hanet_refresh_margin_secs: i64,
 
+    /// Limits and protections of design §10.
+    #[command(flatten)]
+    pub security: SecuritySettings,
+
     /// Log output: `text` or `json`. The level comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "TIMEKEEPING_LOG_FORMAT", value_name = "TIMEKEEPING_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
-}
-
-impl Settings {
-    /// Checks what clap cannot, naming the variable at fault.
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if let Some(url) = &self.database_url
-            && !(url.starts_with("sqlite:")
-                || url.starts_with("postgres://")
-                || url.starts_with("postgresql://"))
-        {
-            bail!(
-                "DATABASE_URL must start with sqlite: or postgres:// (got a {} URL)",
-                url.split(':').next().unwrap_or("bad")
-            );
-        }
-        if let Some(url) = &self.public_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            bail!("TIMEKEEPING_PUBLIC_URL must be an http:// or https:// URL");
-        }
-        if self.jwt_ttl_minutes == 0 {
-            bail!("TIMEKEEPING_JWT_TTL_MINUTES must be at least 1");
-        }
-        if self.db_max_connections == 0 {
-            bail!("TIMEKEEPING_DB_MAX_CONNECTIONS must be at least 1");
-        }
-        for origin in self.cors_origins.iter().filter(|o| !o.is_empty()) {
-            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
-                bail!("TIMEKEEPING_CORS_ORIGINS: {origin:?} is not an http(s) origin");
-            }
-        }
-        for (name, url) in [
-            ("HANET_API_URL", &self.hanet_api_url),
-            ("HANET_OAUTH_URL", &self.hanet_oauth_url),
-        ] {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                bail!("{name} must be an http:// or https:// URL");
-            }
-        }
-        if let Some(url) = &self.link_return_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            bail!("TIMEKEEPING_LINK_RETURN_URL must be an http:// or https:// URL");
-        }
-        if self.hanet_rate_limit_per_second == 0 || self.hanet_timeout_secs == 0 {
-            bail!("HANET_RATE_LIMIT_PER_SECOND and HANET_TIMEOUT_SECS must be at least 1");
-        }
-        if self.max_body_bytes < 1024 {
-            bail!("TIMEKEEPING_MAX_BODY_BYTES must be at least 1024");
-        }
-        Ok(())
-    }
-
-    pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/timekeeping.db", self.data_dir.display()))
-    }
-
-    /// Base URL without a trailing slash.
-    pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.bind))
-            .trim_end_matches('/')
-            .to_owned()
-    }
-
-    pub fn ws_init_timeout(&self) -> Duration {
-        Duration::from_secs(self.ws_init_timeout_secs)
-    }
-
-    /// Creates the data directory if needed.
-    pub fn ensure_data_dir(&self) -> anyhow::Result<()> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
-            format!(
-                "TIMEKEEPING_DATA_DIR: cannot create {}",
-                self.data_dir.display()
-            )
-        })
-    }
-}
-
-/// Reads the secret kept in `<data dir>/<name>`, generating it on first use (owner-only file).
-pub fn persistent_secret(settings: &Settings, name: &str) -> anyhow::Result<String> {
-    use rand::RngCore;
-    settings.ensure_data_dir()?;
-    let path = settings.data_dir.join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(s) if !s.trim().is_empty() => return Ok(s.trim().to_owned()),
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    }
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
-    // Re-read: if another process won the race to create it, its secret is the one kept.
-    let kept =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    Ok(kept.trim().to_owned())
-}
-
-fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => file.write_all(contents.as_bytes()),
-        // Another process created it first: theirs wins.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
-impl Settings {
-    /// The Hanet client's settings.
-    pub fn hanet(&self) -> crate::hanet::HanetSettings {
-        crate::hanet::HanetSettings {
-            api_url: self.hanet_api_url.trim_end_matches('/').to_owned(),
-            oauth_url: self.hanet_oauth_url.trim_end_matches('/').to_owned(),
-            client_id: self.hanet_client_id.clone().filter(|id| !id.is_empty()),
-            client_secret: self.hanet_client_secret.clone(),
-            timeout: Duration::from_secs(self.hanet_timeout_secs),
-            register_timeout: Duration::from_secs(self.hanet_register_timeout_secs),
-            max_retries: self.hanet_max_retries,
-            retry_base: Duration::from_millis(self.hanet_retry_base_ms),
-            requests_per_second: self.hanet_rate_limit_per_second,
-        }
-    }
-
-    pub fn catch_up_interval(&self) -> Option<Duration> {
-        (self.catch_up_interval_secs > 0).then(|| Duration::from_secs(self.catch_up_interval_secs))
-    }
-
-    pub fn catch_up_window(&self) -> chrono::Duration {
-        chrono::Duration::seconds(self.catch_up_window_secs.max(60) as i64)
-    }
-
-    pub fn job_lease(&self) -> chrono::Duration {
-        chrono::Duration::seconds(self.job_lease_secs.max(3) as i64)
-    }
-
-    pub fn job_poll_interval(&self) -> Duration {
-        Duration::from_millis(self.job_poll_ms.max(50))
-    }
-
-    /// Photos decoded at once.
-    pub fn photo_workers(&self) -> usize {
-        match self.photo_workers {
-            0 => std::thread::available_parallelism().map_or(2, usize::from),
-            n => n,
-        }
-    }
-
-    /// Where Hanet sends the admin's browser back to.
-    pub fn hanet_redirect_uri(&self) -> String {
-        format!("{}/hanet/oauth/callback", self.public_url())
-    }
 }
