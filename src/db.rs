@@ -52,11 +52,40 @@ pub async fn connect(
     Ok(db)
 }
 
-/// Applies pending migrations.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    migration::Migrator::up(db, None)
+/// Key of the PostgreSQL advisory lock held while migrating ("tk-migr").
+const MIGRATION_LOCK: i64 = 0x0074_6b2d_6d69_6772;
+
+/// Applies pending migrations. On PostgreSQL under an advisory lock, on a connection of its own
+/// (the lock belongs to a session): processes started at once on an empty database migrate one
+/// after the other, and the later ones find nothing left to do.
+pub async fn migrate(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend};
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return migration::Migrator::up(db, None)
+            .await
+            .context("running database migrations");
+    }
+    let mut options = ConnectOptions::new(settings.database_url());
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let session = Database::connect(options)
         .await
-        .context("running database migrations")
+        .context("DATABASE_URL: cannot connect to migrate")?;
+    session
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .await
+        .context("waiting for the migration lock")?;
+    let migrated = migration::Migrator::up(&session, None)
+        .await
+        .context("running database migrations");
+    let _ = session
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .await;
+    let _ = session.close().await;
+    migrated
 }
 
 /// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is

@@ -35,9 +35,28 @@ pub struct Application {
 /// Connects, migrates and assembles the state (no HTTP server).
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     settings.validate()?;
+    // Several processes share one PostgreSQL database (design §9): a secret generated into one
+    // host's data directory would make each process reject the others' tokens and fail to read
+    // the others' Hanet tokens.
+    if !settings.database_url().starts_with("sqlite:") {
+        for (name, set) in [
+            ("TIMEKEEPING_JWT_SECRET", settings.jwt_secret.is_some()),
+            (
+                "TIMEKEEPING_ENCRYPTION_KEY",
+                settings.encryption_key.is_some(),
+            ),
+        ] {
+            if !set {
+                bail!(
+                    "{name} must be set when DATABASE_URL is PostgreSQL: every process sharing the \
+                     database needs the same value (generate one with `openssl rand -hex 32`)"
+                );
+            }
+        }
+    }
     let statements = Arc::new(AtomicU64::new(0));
     let db = db::connect(&settings, statements.clone()).await?;
-    db::migrate(&db).await?;
+    db::migrate(&db, &settings).await?;
     let secret = match &settings.jwt_secret {
         Some(secret) => secret.clone(),
         None => SecretString::from(config::persistent_secret(&settings, "jwt-secret")?),
@@ -50,7 +69,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         None => SecretString::from(config::persistent_secret(&settings, "encryption-key")?),
     };
     let cipher = TokenCipher::from_hex(&encryption_key)?;
-    let vendor: Arc<dyn CameraVendor> = Arc::new(HanetClient::new(settings.hanet())?);
+    let budget = crate::hanet::SharedBudget::new(&db, settings.hanet_rate_limit_per_second);
+    let vendor: Arc<dyn CameraVendor> = Arc::new(HanetClient::new(settings.hanet(), budget)?);
     let tokens = TokenManager::new(
         db.clone(),
         vendor,
@@ -121,6 +141,7 @@ impl Application {
         attendance::recompute::queue_outdated(&state, None)
             .await
             .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
+        crate::events::start(&state);
         jobs::runner::spawn(state.clone());
         attendance::pull::spawn_catch_up(state.clone());
         crate::photos::retention::spawn(state.clone());

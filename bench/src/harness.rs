@@ -24,6 +24,15 @@ pub async fn start(extra: &[&str]) -> anyhow::Result<Server> {
         "--bind",
         "127.0.0.1:0",
     ];
+    // PostgreSQL needs shared secrets (several processes may share it); a benchmark's own.
+    if !database_url.starts_with("sqlite:") {
+        args.extend_from_slice(&[
+            "--jwt-secret",
+            "bench-jwt-secret-0123456789-0123456789-0123",
+            "--encryption-key",
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        ]);
+    }
     args.extend_from_slice(extra);
     let cli = Cli::try_parse_from(args)?;
     let app = Application::build(cli.settings).await?;

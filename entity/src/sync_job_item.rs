@@ -25,6 +25,10 @@ pub struct Model {
     pub finish_seq: Option<i32>,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
+    /// The worker (lease owner) that claimed the item last.
+    pub claimed_by: Option<String>,
+    /// Until when that claim holds; an item of a live claim is never run by another worker.
+    pub lease_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

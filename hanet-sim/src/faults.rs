@@ -42,6 +42,8 @@ struct Inner {
     lose_next: HashMap<String, u32>,
     /// token → (window start, requests in window)
     windows: HashMap<String, (Instant, u32)>,
+    /// Requests refused for exceeding the rate limit, since the start.
+    rate_limited: u32,
 }
 
 /// Outcome of the rate-limit check for one request.
@@ -138,6 +140,11 @@ impl Faults {
         };
     }
 
+    /// Requests answered 429 because their token went over the rate limit.
+    pub fn rate_limited(&self) -> u32 {
+        self.lock().rate_limited
+    }
+
     /// Pending `fail_next` injections: path → (returnCode, remaining).
     pub fn pending_failures(&self) -> HashMap<String, (i64, u32)> {
         self.lock().fail_next.clone()
@@ -157,10 +164,14 @@ impl Faults {
         if allowed {
             entry.1 += 1;
         }
+        let remaining = limit.saturating_sub(entry.1);
+        if !allowed {
+            inner.rate_limited += 1;
+        }
         RateDecision {
             allowed,
             limit,
-            remaining: limit.saturating_sub(entry.1),
+            remaining,
             reset_ms,
         }
     }

@@ -9,6 +9,7 @@ mod m20261125_000004_sync_jobs;
 mod m20261125_000005_checkins;
 mod m20261129_000006_attendance_days;
 mod m20261129_000007_security;
+mod m20261129_000008_leases;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_checkins::Migration),
             Box::new(m20261129_000006_attendance_days::Migration),
             Box::new(m20261129_000007_security::Migration),
+            Box::new(m20261129_000008_leases::Migration),
         ]
     }
 }

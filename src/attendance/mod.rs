@@ -19,21 +19,41 @@ use tokio::sync::broadcast;
 pub use feed::AttendanceSubscription;
 pub use graphql::{AttendanceMutation, AttendanceQuery};
 
-/// Wakes live check-in feeds when new rows are stored (they also poll, for other processes).
-pub struct CheckinHub(broadcast::Sender<()>);
+/// Wakes live check-in feeds when new rows are stored, here or (relayed, on PostgreSQL) on
+/// another process; the feeds also poll slowly as a safety net.
+pub struct CheckinHub {
+    wake: broadcast::Sender<()>,
+    relay: std::sync::OnceLock<crate::events::Relay>,
+}
 
 impl Default for CheckinHub {
     fn default() -> Self {
-        Self(broadcast::channel(64).0)
+        Self {
+            wake: broadcast::channel(64).0,
+            relay: std::sync::OnceLock::new(),
+        }
     }
 }
 
 impl CheckinHub {
+    /// Check-ins were stored here: wake this process's feeds and tell the others.
     pub fn notify(&self) {
-        let _ = self.0.send(());
+        self.notify_here();
+        if let Some(relay) = self.relay.get() {
+            relay.checkins_stored();
+        }
+    }
+
+    /// Check-ins were stored (on another process): wake this process's feeds.
+    pub fn notify_here(&self) {
+        let _ = self.wake.send(());
+    }
+
+    pub fn relay_to(&self, relay: crate::events::Relay) {
+        let _ = self.relay.set(relay);
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<()> {
-        self.0.subscribe()
+        self.wake.subscribe()
     }
 }

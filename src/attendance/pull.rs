@@ -245,6 +245,16 @@ pub async fn catch_up_all(app: &AppState) -> ApiResult<()> {
         let Ok(company) = linking::camera_company(&app.db, connection.company_id).await else {
             continue;
         };
+        // One process per interval does a company's catch-up, however many run.
+        let lease = format!("catch-up:{}", company.id);
+        let hold = app
+            .settings
+            .catch_up_interval()
+            .and_then(|i| chrono::Duration::from_std(i.mul_f64(0.9)).ok())
+            .unwrap_or_else(|| Duration::seconds(60));
+        if !crate::leases::try_claim(&app.db, &lease, &app.jobs.worker_id, hold).await? {
+            continue;
+        }
         if let Err(e) = catch_up(app, &company, place_id, connection.linked_at).await {
             tracing::warn!(company.id = %company.id, error = e.message(), "attendance catch-up of a company failed");
         }
@@ -314,7 +324,12 @@ async fn queue_gap(
     if active.is_some() || from >= to {
         return Ok(());
     }
-    let job = queue(app, company_id, None, from, to, true).await?;
+    let job = match queue(app, company_id, None, from, to, true).await {
+        Ok(job) => job,
+        // Another process queued a pull a moment ago (one active pull per company).
+        Err(ApiError::Conflict(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
     tracing::warn!(
         company.id = %company_id, job.id = %job.id, from = %from, to = %to,
         "attendance has a gap longer than the catch-up window; queued a backfill for it"

@@ -78,10 +78,15 @@ pub struct HanetClient {
     http: reqwest::Client,
     pub(super) settings: HanetSettings,
     limiter: DefaultKeyedRateLimiter<Uuid>,
+    /// The budget shared with the other processes (PostgreSQL), used instead of `limiter`.
+    shared: Option<super::budget::SharedBudget>,
 }
 
 impl HanetClient {
-    pub fn new(settings: HanetSettings) -> anyhow::Result<Self> {
+    pub fn new(
+        settings: HanetSettings,
+        shared: Option<super::budget::SharedBudget>,
+    ) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             // A redirect would re-send a form holding tokens to wherever it points.
@@ -94,7 +99,16 @@ impl HanetClient {
             http,
             limiter: RateLimiter::keyed(Quota::per_second(per_second)),
             settings,
+            shared,
         })
+    }
+
+    /// Waits for the account's turn: the shared budget across processes, else this process's.
+    async fn wait_for_budget(&self, company_id: Uuid) {
+        match &self.shared {
+            Some(shared) => shared.take(company_id).await,
+            None => self.limiter.until_key_ready(&company_id).await,
+        }
     }
 
     pub(super) fn client_credentials(&self) -> VendorResult<(&str, &str)> {
@@ -179,7 +193,7 @@ impl HanetClient {
         photo: Option<&[u8]>,
         timeout: Duration,
     ) -> VendorResult<Value> {
-        self.limiter.until_key_ready(&company_id).await;
+        self.wait_for_budget(company_id).await;
         let url = format!("{}{path}", self.settings.api_url);
         let request = self.http.post(url).timeout(timeout);
         let request = match photo {
@@ -234,7 +248,7 @@ impl HanetClient {
         form: &[(&str, &str)],
     ) -> VendorResult<VendorTokens> {
         let attempt = || async {
-            self.limiter.until_key_ready(&company_id).await;
+            self.wait_for_budget(company_id).await;
             let response = self
                 .http
                 .post(format!("{}/token", self.settings.oauth_url))

@@ -3,6 +3,7 @@
 //! calls in [`persons`], field parsing in [`wire`]. Tokens travel in form bodies only and are
 //! never logged.
 
+mod budget;
 mod client;
 mod persons;
 mod wire;
@@ -20,9 +21,10 @@ use crate::vendor::{
 /// Hanet's largest check-in page.
 const CHECKIN_PAGE: usize = 500;
 
+pub use budget::SharedBudget;
 use client::Resend;
-use wire::list;
 pub use client::{HanetClient, HanetSettings};
+use wire::list;
 
 #[async_trait::async_trait]
 impl CameraVendor for HanetClient {

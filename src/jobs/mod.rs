@@ -4,6 +4,7 @@
 
 mod graphql;
 pub mod hub;
+pub mod items;
 mod progress;
 pub mod runner;
 pub mod service;

@@ -1,9 +1,12 @@
 //! Background workers inside the server process. A job is claimed with a lease (a
 //! compare-and-set on its row), so exactly one worker of any process sharing the database runs
 //! it; the lease is renewed while the job runs, and a job whose worker died (crash, `kill -9`,
-//! deploy) is claimed again once its lease expires and finishes. Items are idempotent (the
-//! employee sync looks a person up before creating one), so an item a dead worker left half
-//! done is simply done again.
+//! deploy) is claimed again once its lease expires and finishes. Each item is claimed too, with
+//! a lease of its own under the job's owner, so an item is never in flight on two workers; an
+//! item a dead worker left half done is done again once its claim lapses (items are idempotent:
+//! the employee sync looks a person up before creating one). Lease times come from the
+//! database's clock; outcomes and the job's end are recorded only by the current owner.
+//! Fairness: a company with a job running waits behind companies without one.
 //!
 //! Why not a job-queue crate: apalis-sql 1.0 is still a release candidate and brings its own
 //! sqlx pools and tables, while the job and item rows must be ours anyway (the GraphQL API
@@ -23,11 +26,15 @@ use futures_util::{StreamExt, stream};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
+use std::collections::HashSet;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::store::{self, ItemOutcome};
-use crate::{state::AppState, sync};
+use super::{
+    items,
+    store::{self, ItemOutcome},
+};
+use crate::{leases, state::AppState, sync};
 
 /// Starts the job loop; it runs until the process ends.
 pub fn spawn(app: AppState) {
@@ -62,33 +69,45 @@ pub fn spawn(app: AppState) {
     });
 }
 
-fn claimable() -> Condition {
+fn claimable(now: chrono::DateTime<Utc>) -> Condition {
     Condition::any()
         .add(sync_job::Column::Status.eq(JobStatus::Queued))
         .add(
             Condition::all()
                 .add(sync_job::Column::Status.eq(JobStatus::Running))
-                .add(sync_job::Column::LeaseExpiresAt.lt(Utc::now())),
+                .add(sync_job::Column::LeaseExpiresAt.lt(now)),
         )
 }
 
-/// Claims the oldest job nobody holds.
+/// Claims the oldest job nobody holds, companies without a running job first (so one company's
+/// queue does not starve another's sync).
 async fn claim_next(app: &AppState) -> crate::error::ApiResult<Option<sync_job::Model>> {
-    let candidates = sync_job::Entity::find()
-        .filter(claimable())
+    let now = leases::now(&app.db).await?;
+    let mut candidates = sync_job::Entity::find()
+        .filter(claimable(now))
         .order_by_asc(sync_job::Column::CreatedAt)
-        .limit(8)
+        .limit(32)
         .all(&app.db)
         .await?;
+    if candidates.is_empty() {
+        return Ok(None);
+    }
+    let busy: HashSet<Uuid> = sync_job::Entity::find()
+        .select_only()
+        .column(sync_job::Column::CompanyId)
+        .filter(sync_job::Column::Status.eq(JobStatus::Running))
+        .filter(sync_job::Column::LeaseExpiresAt.gte(now))
+        .into_tuple::<Uuid>()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .collect();
+    // Stable: within each group the oldest first.
+    candidates.sort_by_key(|job| busy.contains(&job.company_id));
     for job in candidates {
-        let now = Utc::now();
         // Unique per claim: a worker that lost its lease can tell, even if its own process
         // claimed the job again.
-        let owner = format!(
-            "{}/{}",
-            app.jobs.worker_id,
-            &Uuid::new_v4().simple().to_string()[..16]
-        );
+        let owner = format!("{}/{}", app.jobs.worker_id, Uuid::new_v4().simple());
         let claimed = sync_job::Entity::update_many()
             .col_expr(sync_job::Column::Status, Expr::value(JobStatus::Running))
             .col_expr(sync_job::Column::LeaseOwner, Expr::value(Some(owner)))
@@ -101,7 +120,7 @@ async fn claim_next(app: &AppState) -> crate::error::ApiResult<Option<sync_job::
                 Expr::value(Some(job.started_at.unwrap_or(now))),
             )
             .filter(sync_job::Column::Id.eq(job.id))
-            .filter(claimable())
+            .filter(claimable(now))
             .exec(&app.db)
             .await?;
         if claimed.rows_affected == 1 {
@@ -122,15 +141,20 @@ struct Signals {
     lease_lost: AtomicBool,
 }
 
-/// Renews the lease and watches for cancellation until dropped.
-fn heartbeat(
-    app: &AppState,
-    job_id: Uuid,
-    owner: String,
-    signals: Arc<Signals>,
-) -> tokio::task::JoinHandle<()> {
+/// The heartbeat task; aborted when dropped, so it cannot outlive its job, whatever way `run`
+/// ends (a panic in an item included).
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Renews the job's lease and its items' claims, and watches for cancellation, until dropped.
+fn heartbeat(app: &AppState, job_id: Uuid, owner: String, signals: Arc<Signals>) -> Heartbeat {
     let app = app.clone();
-    tokio::spawn(async move {
+    Heartbeat(tokio::spawn(async move {
         let period = app.settings.job_lease() / 3;
         let period = period.to_std().unwrap_or(Duration::from_secs(5));
         loop {
@@ -138,15 +162,22 @@ fn heartbeat(
                 () = tokio::time::sleep(period) => {}
                 () = app.jobs.cancel.notified() => {}
             }
+            let until = match leases::now(&app.db).await {
+                Ok(now) => now + app.settings.job_lease(),
+                Err(e) => {
+                    tracing::warn!(job.id = %job_id, error = e.message(), "reading the database clock failed");
+                    continue;
+                }
+            };
             let renewed = sync_job::Entity::update_many()
-                .col_expr(
-                    sync_job::Column::LeaseExpiresAt,
-                    Expr::value(Some(Utc::now() + app.settings.job_lease())),
-                )
+                .col_expr(sync_job::Column::LeaseExpiresAt, Expr::value(Some(until)))
                 .filter(sync_job::Column::Id.eq(job_id))
                 .filter(sync_job::Column::LeaseOwner.eq(owner.clone()))
                 .exec(&app.db)
                 .await;
+            if let Err(e) = items::renew_items(&app.db, job_id, &owner, until).await {
+                tracing::warn!(job.id = %job_id, error = e.message(), "renewing item claims failed");
+            }
             match renewed {
                 Ok(r) if r.rows_affected == 0 => {
                     signals.lease_lost.store(true, Ordering::Relaxed);
@@ -163,7 +194,7 @@ fn heartbeat(
                 signals.cancel.store(true, Ordering::Relaxed);
             }
         }
-    })
+    }))
 }
 
 async fn run(app: AppState, job: sync_job::Model) {
@@ -172,20 +203,23 @@ async fn run(app: AppState, job: sync_job::Model) {
         ..Default::default()
     });
     let owner = job.lease_owner.clone().unwrap_or_default();
-    let beat = heartbeat(&app, job.id, owner, signals.clone());
-    let result = run_items(&app, &job, &signals).await;
-    beat.abort();
+    let beat = heartbeat(&app, job.id, owner.clone(), signals.clone());
+    let result = run_items(&app, &job, &owner, &signals).await;
+    drop(beat);
     if signals.lease_lost.load(Ordering::Relaxed) {
         tracing::warn!(job.id = %job.id, "lost the job's lease; another worker finishes it");
         return;
     }
     let cancelled = signals.cancel.load(Ordering::Relaxed);
-    match store::finish_job(&app.db, job.id, cancelled, result.err()).await {
-        Ok(done) => {
+    match store::finish_job(&app.db, job.id, Some(&owner), cancelled, result.err()).await {
+        Ok(Some(done)) => {
             tracing::info!(job.id = %job.id, status = ?done.status, succeeded = done.succeeded, failed = done.failed, "job finished");
             if done.kind == JobKind::Attendance && done.status == JobStatus::Succeeded {
                 crate::attendance::pull::pulled(&app, &done).await;
             }
+        }
+        Ok(None) => {
+            tracing::warn!(job.id = %job.id, "the job's lease passed to another worker before it ended; that worker finishes it")
         }
         Err(e) => {
             tracing::error!(job.id = %job.id, error = e.message(), "finishing a job failed; it will be resumed")
@@ -194,56 +228,78 @@ async fn run(app: AppState, job: sync_job::Model) {
     app.jobs.changed(job.id);
 }
 
-/// Runs the open items, a few at a time. `Err` fails the whole job (its open items fail too).
-async fn run_items(app: &AppState, job: &sync_job::Model, signals: &Signals) -> Result<(), String> {
-    let items = store::open_items(&app.db, job.id)
-        .await
-        .map_err(|e| e.message())?;
+/// Runs the job's open items, a few at a time, each under a claim. Items another worker still
+/// holds (its claim has not lapsed) are waited for and taken over only once it lapses. `Err`
+/// fails the whole job (its open items fail too).
+async fn run_items(
+    app: &AppState,
+    job: &sync_job::Model,
+    owner: &str,
+    signals: &Signals,
+) -> Result<(), String> {
     let context = match job.kind {
         JobKind::Employees => sync::employees::prepare(app, job.company_id).await,
         JobKind::Attendance => sync::employees::prepare_place(app, job.company_id).await,
         JobKind::AttendanceDays => Ok(sync::JobContext::default()),
     };
-    let context = match context {
-        Ok(context) => context,
-        Err(reason) => {
-            for item in &items {
-                let outcome = ItemOutcome::failed("JOB_FAILED", reason.clone(), None);
-                if let Err(e) = store::finish_item(&app.db, job.id, item.id, &outcome).await {
-                    tracing::error!(error = e.message(), "recording an item failed");
-                }
-            }
-            return Err(reason);
-        }
-    };
+    let context = context?;
     let concurrency = app.settings.sync_concurrency.max(1);
-    stream::iter(items)
-        .map(|item| {
-            let context = &context;
-            async move {
-                if signals.cancel.load(Ordering::Relaxed) || signals.lease_lost.load(Ordering::Relaxed) {
-                    return;
+    let stopped =
+        || signals.cancel.load(Ordering::Relaxed) || signals.lease_lost.load(Ordering::Relaxed);
+    loop {
+        let items = items::open_items(&app.db, job.id)
+            .await
+            .map_err(|e| e.message())?;
+        if items.is_empty() || stopped() {
+            return Ok(());
+        }
+        // Items under our own claim are ours to finish or close: their result could not be
+        // recorded (the job's end closes them), or they already ran in this pass.
+        if items.iter().all(|i| i.claimed_by.as_deref() == Some(owner)) {
+            return Ok(());
+        }
+        let ran = AtomicBool::new(false);
+        stream::iter(items)
+            .map(|item| {
+                let (context, ran) = (&context, &ran);
+                async move {
+                    if stopped() {
+                        return;
+                    }
+                    let claimed = match leases::now(&app.db).await {
+                        Ok(now) => items::claim_item(&app.db, job.id, item.id, owner, now, now + app.settings.job_lease()).await,
+                        Err(e) => Err(e),
+                    };
+                    match claimed {
+                        Ok(true) => ran.store(true, Ordering::Relaxed),
+                        // Another worker's live claim, or the job is no longer ours.
+                        Ok(false) => return,
+                        Err(e) => {
+                            tracing::error!(error = e.message(), "claiming an item failed");
+                            return;
+                        }
+                    }
+                    let outcome = match job.kind {
+                        JobKind::Employees => sync::employees::run_item(app, job, context, &item).await,
+                        JobKind::Attendance => match context.place_id.as_deref() {
+                            Some(place_id) => crate::attendance::pull::run_item(app, job, place_id, &item).await,
+                            None => ItemOutcome::failed("JOB_FAILED", "no Hanet place is selected", None),
+                        },
+                        JobKind::AttendanceDays => crate::attendance::recompute::run_item(app, job, &item).await,
+                    };
+                    if let Err(e) = items::finish_item(&app.db, job.id, item.id, owner, &outcome).await {
+                        tracing::error!(job.id = %job.id, error = e.message(), "recording an item failed");
+                    }
+                    app.jobs.changed(job.id);
                 }
-                if let Err(e) = store::mark_item_running(&app.db, item.id).await {
-                    tracing::error!(error = e.message(), "marking an item running failed");
-                    return;
-                }
-                let outcome = match job.kind {
-                    JobKind::Employees => sync::employees::run_item(app, job, context, &item).await,
-                    JobKind::Attendance => match context.place_id.as_deref() {
-                        Some(place_id) => crate::attendance::pull::run_item(app, job, place_id, &item).await,
-                        None => ItemOutcome::failed("JOB_FAILED", "no Hanet place is selected", None),
-                    },
-                    JobKind::AttendanceDays => crate::attendance::recompute::run_item(app, job, &item).await,
-                };
-                if let Err(e) = store::finish_item(&app.db, job.id, item.id, &outcome).await {
-                    tracing::error!(job.id = %job.id, error = e.message(), "recording an item failed; it will run again");
-                }
-                app.jobs.changed(job.id);
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect::<()>()
-        .await;
-    Ok(())
+            })
+            .buffer_unordered(concurrency)
+            .collect::<()>()
+            .await;
+        if !ran.load(Ordering::Relaxed) {
+            // Every open item is held by another worker's live claim (a worker that lost the
+            // job's lease finishing its last items): wait for them to end or lapse.
+            tokio::time::sleep(app.settings.job_poll_interval()).await;
+        }
+    }
 }

@@ -107,7 +107,7 @@ pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_jo
         .exec(&app.db)
         .await?;
     if unclaimed.rows_affected == 1 {
-        store::finish_job(&app.db, id, true, None).await?;
+        store::finish_job(&app.db, id, Some(app.jobs.worker_id.as_str()), true, None).await?;
     }
     app.jobs.cancel.notify_waiters();
     app.jobs.changed(id);

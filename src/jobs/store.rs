@@ -1,5 +1,5 @@
-//! Job and item rows: creating a job with its items, recording an item's outcome together with
-//! the job's counters, and finishing a job.
+//! Job rows: creating a job with its items, and finishing a job. Item claims and outcomes are
+//! in [`super::items`].
 
 use chrono::Utc;
 use entity::{
@@ -8,8 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
-    sea_query::{Expr, ExprTrait},
+    Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -92,10 +91,13 @@ pub async fn create_job(
     .insert(&txn)
     .await
     .map_err(|e| {
-        ApiError::from_db_conflict(e, || {
-            "an employee sync is already running for this company; wait for it or cancel it"
-                .to_owned()
-        })
+        ApiError::from_db_conflict(e, || match kind {
+            JobKind::Attendance => {
+                "a check-in pull is already queued or running for this company; wait for it or cancel it"
+            }
+            _ => "an employee sync is already running for this company; wait for it or cancel it",
+        }
+        .to_owned())
     })?;
     let rows: Vec<sync_job_item::ActiveModel> = items
         .into_iter()
@@ -116,6 +118,8 @@ pub async fn create_job(
             finish_seq: Set(None),
             started_at: Set(None),
             finished_at: Set(None),
+            claimed_by: Set(None),
+            lease_expires_at: Set(None),
         })
         .collect();
     // Batches keep each statement under the databases' parameter limits.
@@ -140,159 +144,81 @@ pub async fn get(
         .ok_or(ApiError::NotFound("sync job"))
 }
 
-/// Items still to do (including ones a dead worker left running), in order.
-pub async fn open_items(
-    db: &impl ConnectionTrait,
-    job_id: Uuid,
-) -> ApiResult<Vec<sync_job_item::Model>> {
-    Ok(sync_job_item::Entity::find()
-        .filter(sync_job_item::Column::JobId.eq(job_id))
-        .filter(sync_job_item::Column::Status.is_in([ItemStatus::Pending, ItemStatus::Running]))
-        .order_by_asc(sync_job_item::Column::Seq)
-        .all(db)
-        .await?)
-}
-
-pub async fn mark_item_running(db: &impl ConnectionTrait, item_id: Uuid) -> ApiResult<()> {
-    sync_job_item::Entity::update_many()
-        .col_expr(
-            sync_job_item::Column::Status,
-            Expr::value(ItemStatus::Running),
-        )
-        .col_expr(
-            sync_job_item::Column::Attempts,
-            Expr::col(sync_job_item::Column::Attempts).add(1),
-        )
-        .col_expr(
-            sync_job_item::Column::StartedAt,
-            Expr::value(Some(Utc::now())),
-        )
-        .filter(sync_job_item::Column::Id.eq(item_id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Records an item's outcome and bumps the job's counters, atomically.
-pub async fn finish_item(
-    db: &DatabaseConnection,
-    job_id: Uuid,
-    item_id: Uuid,
-    outcome: &ItemOutcome,
-) -> ApiResult<()> {
-    let txn = crate::db::begin_write(db).await?;
-    // Only an open item is finished, and counted, once: a second runner of the same job (after
-    // a lease it thought lost) finds it closed and changes nothing.
-    let closed = sync_job_item::Entity::update_many()
-        .col_expr(
-            sync_job_item::Column::Status,
-            Expr::value(if outcome.succeeded {
-                ItemStatus::Succeeded
-            } else {
-                ItemStatus::Failed
-            }),
-        )
-        .col_expr(
-            sync_job_item::Column::Action,
-            Expr::value(outcome.action.map(str::to_owned)),
-        )
-        .col_expr(
-            sync_job_item::Column::HanetCode,
-            Expr::value(outcome.hanet_code),
-        )
-        .col_expr(
-            sync_job_item::Column::ErrorCode,
-            Expr::value(outcome.error_code.clone()),
-        )
-        .col_expr(
-            sync_job_item::Column::Error,
-            Expr::value(outcome.error.clone()),
-        )
-        .col_expr(
-            sync_job_item::Column::FinishedAt,
-            Expr::value(Some(Utc::now())),
-        )
-        .filter(sync_job_item::Column::Id.eq(item_id))
-        .filter(sync_job_item::Column::Status.is_in([ItemStatus::Pending, ItemStatus::Running]))
-        .exec(&txn)
-        .await?;
-    if closed.rows_affected == 0 {
-        txn.commit().await?;
-        return Ok(());
-    }
-    let counter = if outcome.succeeded {
-        sync_job::Column::Succeeded
-    } else {
-        sync_job::Column::Failed
-    };
-    sync_job::Entity::update_many()
-        .col_expr(counter, Expr::col(counter).add(1))
-        .filter(sync_job::Column::Id.eq(job_id))
-        .exec(&txn)
-        .await?;
-    let job = sync_job::Entity::find_by_id(job_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("sync job"))?;
-    sync_job_item::Entity::update_many()
-        .col_expr(
-            sync_job_item::Column::FinishSeq,
-            Expr::value(Some(job.succeeded + job.failed)),
-        )
-        .filter(sync_job_item::Column::Id.eq(item_id))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    let kind = match job.kind {
-        JobKind::Employees => "EMPLOYEES",
-        JobKind::Attendance => "ATTENDANCE",
-        JobKind::AttendanceDays => "ATTENDANCE_DAYS",
-    };
-    let outcome = if outcome.succeeded {
-        "succeeded"
-    } else {
-        "failed"
-    };
-    crate::metrics::METRICS
-        .sync_items
-        .with_label_values(&[kind, outcome])
-        .inc();
-    Ok(())
-}
-
-/// Ends a job: cancelled (its unstarted items too), or by its counts.
+/// Ends a job for the worker holding its lease (`owner`; `None` for a job that never ran):
+/// cancelled (its open items too), or by its counts. Items still open — a result that could not
+/// be recorded — are closed as failed (`NOT_RECORDED`) and counted, so `succeeded + failed`
+/// is always `total` for a finished job. Another owner's job is left alone (`Ok(None)`).
 pub async fn finish_job(
     db: &DatabaseConnection,
     job_id: Uuid,
+    owner: Option<&str>,
     cancelled: bool,
     error: Option<String>,
-) -> ApiResult<sync_job::Model> {
+) -> ApiResult<Option<sync_job::Model>> {
     let txn = crate::db::begin_write(db).await?;
-    let job = sync_job::Entity::find_by_id(job_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound("sync job"))?;
-    let status = if cancelled {
+    let mut find = sync_job::Entity::find_by_id(job_id);
+    if let Some(owner) = owner {
+        find = find
+            .filter(sync_job::Column::LeaseOwner.eq(owner))
+            .filter(sync_job::Column::Status.eq(JobStatus::Running));
+    }
+    let Some(job) = find.one(&txn).await? else {
+        txn.commit().await?;
+        return Ok(None);
+    };
+    let open = [ItemStatus::Pending, ItemStatus::Running];
+    let now = Utc::now();
+    let closed = if cancelled {
         sync_job_item::Entity::update_many()
             .col_expr(
                 sync_job_item::Column::Status,
                 Expr::value(ItemStatus::Cancelled),
             )
+            .col_expr(sync_job_item::Column::FinishedAt, Expr::value(Some(now)))
             .filter(sync_job_item::Column::JobId.eq(job_id))
-            .filter(sync_job_item::Column::Status.eq(ItemStatus::Pending))
+            .filter(sync_job_item::Column::Status.is_in(open))
             .exec(&txn)
             .await?;
+        0
+    } else {
+        let reason = error
+            .clone()
+            .unwrap_or_else(|| "the item's result could not be recorded; retry the job".to_owned());
+        sync_job_item::Entity::update_many()
+            .col_expr(
+                sync_job_item::Column::Status,
+                Expr::value(ItemStatus::Failed),
+            )
+            .col_expr(
+                sync_job_item::Column::ErrorCode,
+                Expr::value(Some(if error.is_some() {
+                    "JOB_FAILED"
+                } else {
+                    "NOT_RECORDED"
+                })),
+            )
+            .col_expr(sync_job_item::Column::Error, Expr::value(Some(reason)))
+            .col_expr(sync_job_item::Column::FinishedAt, Expr::value(Some(now)))
+            .filter(sync_job_item::Column::JobId.eq(job_id))
+            .filter(sync_job_item::Column::Status.is_in(open))
+            .exec(&txn)
+            .await?
+            .rows_affected as i32
+    };
+    let failed = job.failed + closed;
+    let status = if cancelled {
         JobStatus::Cancelled
-    } else if error.is_some() || (job.failed > 0 && job.succeeded == 0) {
+    } else if error.is_some() || (failed > 0 && job.succeeded == 0) {
         JobStatus::Failed
-    } else if job.failed > 0 {
+    } else if failed > 0 {
         JobStatus::PartiallyFailed
     } else {
         JobStatus::Succeeded
     };
     let mut model: sync_job::ActiveModel = job.into();
     model.status = Set(status);
-    model.finished_at = Set(Some(Utc::now()));
+    model.failed = Set(failed);
+    model.finished_at = Set(Some(now));
     model.lease_owner = Set(None);
     model.lease_expires_at = Set(None);
     if error.is_some() {
@@ -300,5 +226,5 @@ pub async fn finish_job(
     }
     let job = model.update(&txn).await?;
     txn.commit().await?;
-    Ok(job)
+    Ok(Some(job))
 }

@@ -1,14 +1,17 @@
 //! Vendor tokens of each company: decrypted on use, refreshed before they expire and when the
 //! vendor says they have, one refresh at a time per company. Within a process a per-company
-//! mutex serialises refreshes; across processes the row's `token_version` is compared and
-//! swapped, so a second process that lost the race adopts the winner's tokens.
+//! mutex serialises refreshes; across processes (PostgreSQL) the row is locked
+//! (`SELECT … FOR UPDATE`) for the refresh, and the row's `token_version` is compared and
+//! swapped, so a process that waited adopts the winner's tokens instead of spending the
+//! refresh token again.
 
 use std::{collections::HashMap, future::Future, sync::Arc};
 
 use chrono::{Duration, Utc};
 use entity::hanet_connection::{self, ConnectionStatus};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use secrecy::SecretString;
@@ -75,14 +78,7 @@ impl TokenManager {
     }
 
     async fn load(&self, company_id: Uuid) -> ApiResult<hanet_connection::Model> {
-        let row = hanet_connection::Entity::find_by_id(company_id)
-            .one(&self.db)
-            .await?
-            .ok_or(ApiError::HanetNotLinked)?;
-        if row.status == ConnectionStatus::NeedsRelink {
-            return Err(ApiError::HanetNotLinked);
-        }
-        Ok(row)
+        load_on(&self.db, company_id).await
     }
 
     fn open(&self, row: &hanet_connection::Model) -> ApiResult<AccessToken> {
@@ -153,7 +149,29 @@ impl TokenManager {
     ) -> ApiResult<hanet_connection::Model> {
         let lock = self.lock_for(company_id);
         let _guard = lock.lock().await;
-        let row = self.load(company_id).await?;
+        if self.db.get_database_backend() != DatabaseBackend::Postgres {
+            return self.refresh_on(&self.db, company_id, seen_version).await;
+        }
+        // Across processes: the row stays locked while this one talks to Hanet, so a refresh
+        // token is spent once; the others then read the new version and use its tokens.
+        let txn = self.db.begin().await?;
+        hanet_connection::Entity::find_by_id(company_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        let result = self.refresh_on(&txn, company_id, seen_version).await;
+        // Committed either way: a refusal is recorded (`NEEDS_RELINK`) like a success.
+        txn.commit().await?;
+        result
+    }
+
+    async fn refresh_on(
+        &self,
+        conn: &impl ConnectionTrait,
+        company_id: Uuid,
+        seen_version: i32,
+    ) -> ApiResult<hanet_connection::Model> {
+        let row = load_on(conn, company_id).await?;
         if row.token_version != seen_version {
             return Ok(row);
         }
@@ -165,7 +183,7 @@ impl TokenManager {
             Ok(tokens) => tokens,
             Err(VendorError::GrantRefused(reason)) => {
                 // Another process may have used the (one-shot) refresh token a moment ago.
-                let current = self.load(company_id).await?;
+                let current = load_on(conn, company_id).await?;
                 if current.token_version != seen_version {
                     return Ok(current);
                 }
@@ -181,7 +199,7 @@ impl TokenManager {
                     )
                     .filter(hanet_connection::Column::CompanyId.eq(company_id))
                     .filter(hanet_connection::Column::TokenVersion.eq(seen_version))
-                    .exec(&self.db)
+                    .exec(conn)
                     .await?;
                 return Err(ApiError::HanetNotLinked);
             }
@@ -220,15 +238,29 @@ impl TokenManager {
             )
             .filter(hanet_connection::Column::CompanyId.eq(company_id))
             .filter(hanet_connection::Column::TokenVersion.eq(seen_version))
-            .exec(&self.db)
+            .exec(conn)
             .await?;
         if updated.rows_affected == 0 {
             tracing::info!(company.id = %company_id, "another process refreshed the Hanet tokens first");
         } else {
             tracing::info!(company.id = %company_id, "Hanet tokens refreshed");
         }
-        self.load(company_id).await
+        load_on(conn, company_id).await
     }
+}
+
+async fn load_on(
+    conn: &impl ConnectionTrait,
+    company_id: Uuid,
+) -> ApiResult<hanet_connection::Model> {
+    let row = hanet_connection::Entity::find_by_id(company_id)
+        .one(conn)
+        .await?
+        .ok_or(ApiError::HanetNotLinked)?;
+    if row.status == ConnectionStatus::NeedsRelink {
+        return Err(ApiError::HanetNotLinked);
+    }
+    Ok(row)
 }
 
 /// How a vendor failure reaches a GraphQL client.

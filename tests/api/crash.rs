@@ -49,6 +49,11 @@ pub fn command(dir: &std::path::Path, sim: &Simulator) -> Command {
         .env("TIMEKEEPING_JOB_POLL_MS", "200")
         .env("TIMEKEEPING_HTTP_WORKERS", "1")
         .env("TIMEKEEPING_ADMIN_PASSWORD", PASSWORD)
+        .env("TIMEKEEPING_JWT_SECRET", crate::helpers::TEST_JWT_SECRET)
+        .env(
+            "TIMEKEEPING_ENCRYPTION_KEY",
+            crate::helpers::TEST_ENCRYPTION_KEY,
+        )
         .env("RUST_LOG", "warn");
     command
 }

@@ -17,6 +17,11 @@ use timekeeping::{
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct horse battery";
+/// The login-token secret every test server (and every process of one test) shares.
+pub const TEST_JWT_SECRET: &str = "test-jwt-secret-shared-by-processes-0123456789";
+/// The token-encryption key every test server shares (64 hex characters).
+pub const TEST_ENCRYPTION_KEY: &str =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -161,6 +166,15 @@ pub async fn spawn_app(backend: Backend, extra_args: &[&str]) -> Option<TestApp>
         "--db-max-connections",
         "5",
     ];
+    // Shared secrets, as several processes on one PostgreSQL need (and as it requires).
+    for (flag, value) in [
+        ("--jwt-secret", TEST_JWT_SECRET),
+        ("--encryption-key", TEST_ENCRYPTION_KEY),
+    ] {
+        if !extra_args.contains(&flag) {
+            args.extend_from_slice(&[flag, value]);
+        }
+    }
     args.extend_from_slice(extra_args);
     let cli = Cli::try_parse_from(args).expect("test settings parse");
     let app = Application::build(cli.settings)

@@ -22,6 +22,7 @@ mod import;
 mod limits;
 mod matrices;
 mod photos;
+mod replicas;
 mod schema;
 mod security;
 mod sync;
