@@ -4,12 +4,17 @@
 //!
 //!     cargo run --release -p bench -- photos [--count 500]
 //!     cargo run --release -p bench -- reads [--employees 2000 --seconds 5]
+//!     cargo run --release -p bench -- drill --replicas 3 --kills 100
+//!     cargo run --release -p bench -- fanout --replicas 3 --subscribers 2000
 
 mod attendance;
+mod drill;
+mod fanout;
 mod harness;
 mod load;
 mod photos;
 mod reads;
+mod replicas;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +65,26 @@ enum Scenario {
         #[arg(long, default_value_t = 25)]
         rate: u32,
     },
+    /// Kill drill: N replicas on one fresh PostgreSQL (BENCH_POSTGRES_URL), syncs, backfills
+    /// and webhooks, a random replica SIGKILLed every 1–3 s; prints what was lost or doubled.
+    Drill {
+        #[arg(long, default_value_t = 3)]
+        replicas: usize,
+        #[arg(long, default_value_t = 100)]
+        kills: usize,
+    },
+    /// `checkinRecorded` fan-out: subscribers spread over N replicas, webhooks posted to one.
+    Fanout {
+        #[arg(long, default_value_t = 3)]
+        replicas: usize,
+        #[arg(long, default_value_t = 2000)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 20)]
+        events: usize,
+    },
+    /// One replica of a drill (internal: started by the drills, configured by environment).
+    #[command(hide = true)]
+    Replica,
     /// Attendance-day pages and the employee list under closed-loop load (1 and 16
     /// connections), next to `{ __typename }`; BENCH_DATABASE_URL selects PostgreSQL.
     Reads {
@@ -80,6 +105,13 @@ enum Scenario {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Args::parse().scenario {
+        Scenario::Drill { replicas, kills } => drill::run(replicas, kills).await,
+        Scenario::Replica => replicas::serve_from_env().await,
+        Scenario::Fanout {
+            replicas,
+            subscribers,
+            events,
+        } => fanout::run(replicas, subscribers, events).await,
         Scenario::Photos { count, megabytes } => photos::run(count, megabytes).await,
         Scenario::Webhooks { rate, seconds } => attendance::webhooks(rate, seconds).await,
         Scenario::Backfill { existing, pulled } => attendance::backfill(existing, pulled).await,

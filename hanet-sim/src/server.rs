@@ -72,7 +72,11 @@ async fn partner_entry(req: HttpRequest, body: Bytes, shared: Data<Arc<Shared>>)
     let token = form.get(api::token_field(&path)).unwrap_or("").to_owned();
     shared.count_person_call(&path, &form);
     let rate = shared.faults.check_rate(&token);
+    let in_flight = shared.enter_person_call(&path, &form);
     let mut resp = faulty_call(&shared, &path, handler, &token, &form, rate).await;
+    if let Some(alias) = in_flight {
+        shared.leave_person_call(&alias);
+    }
     let headers = resp.headers_mut();
     for (name, value) in [
         ("x-rate-limit-limit", rate.limit.to_string()),

@@ -21,6 +21,9 @@ pub(crate) struct Shared {
     pub faults: Faults,
     pub http: reqwest::Client,
     state: Mutex<State>,
+    /// Person-changing calls in flight, by alias, and how often one began while another for
+    /// the same alias was still in flight (two workers on one employee at once).
+    in_flight: Mutex<(std::collections::HashMap<String, u32>, u32)>,
 }
 
 impl Shared {
@@ -36,6 +39,35 @@ impl Shared {
             .requests
             .entry(path.to_owned())
             .or_default() += 1;
+    }
+
+    /// Marks a person-changing call for an alias in flight; returns the alias to release.
+    pub fn enter_person_call(&self, path: &str, form: &Form) -> Option<String> {
+        let alias = if api::is_register_path(path) {
+            form.get("aliasID").map(str::to_owned)
+        } else if api::is_update_path(path) {
+            self.state().alias_for_counting(&form.fields)
+        } else {
+            None
+        }?;
+        let mut flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let count = flight.0.entry(alias.clone()).or_default();
+        *count += 1;
+        if *count > 1 {
+            flight.1 += 1;
+        }
+        Some(alias)
+    }
+
+    pub fn leave_person_call(&self, alias: &str) {
+        let mut flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = flight.0.get_mut(alias) {
+            *count = count.saturating_sub(1);
+        }
+    }
+
+    pub fn overlapping_person_calls(&self) -> u32 {
+        self.in_flight.lock().map(|f| f.1).unwrap_or(0)
     }
 
     pub fn count_person_call(&self, path: &str, form: &Form) {
@@ -143,6 +175,7 @@ impl Simulator {
             faults: Faults::default(),
             http,
             state: Mutex::new(State::new(&config)),
+            in_flight: Mutex::default(),
         });
         let server = crate::server::build(shared.clone(), listener)?;
         let handle = server.handle();
@@ -210,6 +243,12 @@ impl Simulator {
             .get(alias_id)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// How often a person-changing call began for an alias while another for the same alias
+    /// was still in flight.
+    pub fn overlapping_person_calls(&self) -> u32 {
+        self.shared.overlapping_person_calls()
     }
 
     /// Successful `refresh_token` grants.

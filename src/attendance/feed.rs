@@ -2,6 +2,7 @@
 
 use std::{
     collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -33,29 +34,53 @@ impl AttendanceSubscription {
         let scope = ctx.scope(Permission::ReadCompany)?;
         crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let app = ctx.app()?.clone();
-        let mut feed = Feed {
+        let rows = app.checkins.readers.subscribe(&app, scope.company_id);
+        Ok(futures_util::stream::unfold(rows, |mut rows| async move {
+            loop {
+                match rows.recv().await {
+                    Ok(row) => return Some((Checkin((*row).clone()), rows)),
+                    // A subscriber too slow for the feed skips what it missed.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }))
+    }
+}
+
+/// One reader per company with subscribers, per process: it reads new rows once and hands them
+/// to every subscriber of the company (so 2,000 subscribers cost one query per wake, not
+/// 2,000). It stops when its last subscriber is gone.
+#[derive(Default)]
+pub struct Readers(Mutex<HashMap<Uuid, broadcast::Sender<Arc<checkin::Model>>>>);
+
+/// Rows a subscriber may fall behind before it skips.
+const SUBSCRIBER_BUFFER: usize = 1024;
+
+impl Readers {
+    pub fn subscribe(
+        &self,
+        app: &crate::state::AppState,
+        company_id: Uuid,
+    ) -> broadcast::Receiver<Arc<checkin::Model>> {
+        let mut readers = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sender) = readers.get(&company_id)
+            && sender.receiver_count() > 0
+        {
+            return sender.subscribe();
+        }
+        let (sender, receiver) = broadcast::channel(SUBSCRIBER_BUFFER);
+        readers.insert(company_id, sender.clone());
+        let feed = Feed {
             wake: app.checkins.subscribe(),
-            app,
-            company_id: scope.company_id,
+            app: app.clone(),
+            company_id,
             since: Utc::now(),
             sent: HashMap::new(),
             queue: VecDeque::new(),
         };
-        // Live from now on: what is already stored is not replayed.
-        feed.poll().await;
-        feed.queue.clear();
-        Ok(futures_util::stream::unfold(feed, |mut feed| async move {
-            loop {
-                if let Some(row) = feed.queue.pop_front() {
-                    return Some((Checkin(row), feed));
-                }
-                tokio::select! {
-                    _ = feed.wake.recv() => {}
-                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                }
-                feed.poll().await;
-            }
-        }))
+        tokio::spawn(feed.run(sender));
+        receiver
     }
 }
 
@@ -80,6 +105,32 @@ const LIVE_SECS: i64 = 300;
 const PAGE: u64 = 500;
 
 impl Feed {
+    /// Reads and hands out rows until no subscriber is left.
+    async fn run(mut self, sender: broadcast::Sender<Arc<checkin::Model>>) {
+        // Live from now on: what is already stored is not replayed.
+        self.poll().await;
+        self.queue.clear();
+        loop {
+            tokio::select! {
+                _ = self.wake.recv() => {}
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            if sender.receiver_count() == 0 {
+                let readers = &self.app.checkins.readers;
+                let mut map = readers.0.lock().unwrap_or_else(|e| e.into_inner());
+                // Only forget it if no one subscribed in the meantime.
+                if sender.receiver_count() == 0 {
+                    map.remove(&self.company_id);
+                    return;
+                }
+            }
+            self.poll().await;
+            for row in self.queue.drain(..) {
+                let _ = sender.send(Arc::new(row));
+            }
+        }
+    }
+
     async fn poll(&mut self) {
         let mut after = (
             self.since - chrono::Duration::seconds(FEED_WINDOW_SECS),

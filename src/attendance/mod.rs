@@ -23,6 +23,8 @@ pub use graphql::{AttendanceMutation, AttendanceQuery};
 /// another process; the feeds also poll slowly as a safety net.
 pub struct CheckinHub {
     wake: broadcast::Sender<()>,
+    /// The per-company readers that feed `checkinRecorded` subscribers.
+    pub readers: feed::Readers,
     relay: std::sync::OnceLock<crate::events::Relay>,
 }
 
@@ -30,6 +32,7 @@ impl Default for CheckinHub {
     fn default() -> Self {
         Self {
             wake: broadcast::channel(64).0,
+            readers: Default::default(),
             relay: std::sync::OnceLock::new(),
         }
     }

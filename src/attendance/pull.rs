@@ -17,7 +17,10 @@ use super::ingest::{self, Source};
 use crate::{
     auth::Scope,
     error::{ApiError, ApiResult},
-    jobs::store::{self, ItemOutcome, NewItem},
+    jobs::{
+        handler::{JobHandler, PreparedJob},
+        store::{self, ItemOutcome, NewItem},
+    },
     linking::service as linking,
     state::AppState,
 };
@@ -185,6 +188,46 @@ pub async fn pull_range(
         app.checkins.notify();
     }
     Ok((seen, new))
+}
+
+/// Check-in pulls (`ATTENDANCE` jobs): each item a slice Hanet's query accepts.
+pub struct Pull;
+
+/// A pull's run: the place whose check-ins it fetches.
+struct PreparedPull {
+    place_id: String,
+}
+
+#[async_trait::async_trait]
+impl JobHandler for Pull {
+    async fn prepare(
+        &self,
+        app: &AppState,
+        job: &sync_job::Model,
+    ) -> Result<Box<dyn PreparedJob>, String> {
+        let place_id = linking::selected_place(&app.db, job.company_id)
+            .await
+            .map_err(|e| e.message())?;
+        Ok(Box::new(PreparedPull { place_id }))
+    }
+
+    async fn finished(&self, app: &AppState, job: &sync_job::Model) {
+        if job.status == JobStatus::Succeeded {
+            pulled(app, job).await;
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl PreparedJob for PreparedPull {
+    async fn run_item(
+        &self,
+        app: &AppState,
+        job: &sync_job::Model,
+        item: &sync_job_item::Model,
+    ) -> ItemOutcome {
+        run_item(app, job, &self.place_id, item).await
+    }
 }
 
 /// One item of an `ATTENDANCE` job.

@@ -110,6 +110,32 @@ async fn queue(
 }
 
 /// One item: the month's days, replaced in one transaction.
+/// Day recomputes (`ATTENDANCE_DAYS` jobs): each item a month, replaced in one transaction.
+pub struct Recompute;
+
+#[async_trait::async_trait]
+impl crate::jobs::handler::JobHandler for Recompute {
+    async fn prepare(
+        &self,
+        _app: &AppState,
+        _job: &sync_job::Model,
+    ) -> Result<Box<dyn crate::jobs::handler::PreparedJob>, String> {
+        Ok(Box::new(Recompute))
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::jobs::handler::PreparedJob for Recompute {
+    async fn run_item(
+        &self,
+        app: &AppState,
+        job: &sync_job::Model,
+        item: &sync_job_item::Model,
+    ) -> ItemOutcome {
+        run_item(app, job, item).await
+    }
+}
+
 pub async fn run_item(
     app: &AppState,
     job: &sync_job::Model,

@@ -3,6 +3,7 @@
 //! `syncJobProgress`.
 
 mod graphql;
+pub mod handler;
 pub mod hub;
 pub mod items;
 mod progress;

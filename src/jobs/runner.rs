@@ -21,7 +21,7 @@ use std::{
 };
 
 use chrono::Utc;
-use entity::sync_job::{self, JobKind, JobStatus};
+use entity::sync_job::{self, JobStatus};
 use futures_util::{StreamExt, stream};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
@@ -30,11 +30,8 @@ use std::collections::HashSet;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use super::{
-    items,
-    store::{self, ItemOutcome},
-};
-use crate::{leases, state::AppState, sync};
+use super::{handler, items, store};
+use crate::{leases, state::AppState};
 
 /// Starts the job loop; it runs until the process ends.
 pub fn spawn(app: AppState) {
@@ -214,9 +211,7 @@ async fn run(app: AppState, job: sync_job::Model) {
     match store::finish_job(&app.db, job.id, Some(&owner), cancelled, result.err()).await {
         Ok(Some(done)) => {
             tracing::info!(job.id = %job.id, status = ?done.status, succeeded = done.succeeded, failed = done.failed, "job finished");
-            if done.kind == JobKind::Attendance && done.status == JobStatus::Succeeded {
-                crate::attendance::pull::pulled(&app, &done).await;
-            }
+            handler::handler(done.kind).finished(&app, &done).await;
         }
         Ok(None) => {
             tracing::warn!(job.id = %job.id, "the job's lease passed to another worker before it ended; that worker finishes it")
@@ -237,12 +232,7 @@ async fn run_items(
     owner: &str,
     signals: &Signals,
 ) -> Result<(), String> {
-    let context = match job.kind {
-        JobKind::Employees => sync::employees::prepare(app, job.company_id).await,
-        JobKind::Attendance => sync::employees::prepare_place(app, job.company_id).await,
-        JobKind::AttendanceDays => Ok(sync::JobContext::default()),
-    };
-    let context = context?;
+    let prepared = handler::handler(job.kind).prepare(app, job).await?;
     let concurrency = app.settings.sync_concurrency.max(1);
     let stopped =
         || signals.cancel.load(Ordering::Relaxed) || signals.lease_lost.load(Ordering::Relaxed);
@@ -261,7 +251,7 @@ async fn run_items(
         let ran = AtomicBool::new(false);
         stream::iter(items)
             .map(|item| {
-                let (context, ran) = (&context, &ran);
+                let (prepared, ran) = (&prepared, &ran);
                 async move {
                     if stopped() {
                         return;
@@ -279,14 +269,7 @@ async fn run_items(
                             return;
                         }
                     }
-                    let outcome = match job.kind {
-                        JobKind::Employees => sync::employees::run_item(app, job, context, &item).await,
-                        JobKind::Attendance => match context.place_id.as_deref() {
-                            Some(place_id) => crate::attendance::pull::run_item(app, job, place_id, &item).await,
-                            None => ItemOutcome::failed("JOB_FAILED", "no Hanet place is selected", None),
-                        },
-                        JobKind::AttendanceDays => crate::attendance::recompute::run_item(app, job, &item).await,
-                    };
+                    let outcome = prepared.run_item(app, job, &item).await;
                     if let Err(e) = items::finish_item(&app.db, job.id, item.id, owner, &outcome).await {
                         tracing::error!(job.id = %job.id, error = e.message(), "recording an item failed");
                     }

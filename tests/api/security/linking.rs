@@ -58,3 +58,26 @@ app_test!(async fn the_authorization_url_carries_a_pkce_challenge(app) {
     // Hanet ignores what it does not know: the link still completes.
     app.link_hanet(&a).await;
 });
+
+app_test!(async fn devices_of_a_place_the_account_does_not_own_are_not_found(app) {
+    let a = app.seed_company("Owner").await;
+    app.enable_camera(&a).await;
+    app.link_hanet(&a).await;
+    let before = app.sim.request_count("/device/getListDeviceByPlace");
+    let body = app.graphql(Some(&a.admin_token), "{ hanetDevices(placeId: \"9999\") { id } }", json!({})).await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+    assert_eq!(app.sim.request_count("/device/getListDeviceByPlace"), before, "Hanet was not asked");
+});
+
+app_test!(async fn the_database_holds_one_link_per_hanet_account(app) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    let a = app.seed_company("Owner").await;
+    app.enable_camera(&a).await;
+    app.link_hanet(&a).await;
+    let b = app.seed_company("Other").await;
+    let row = entity::hanet_connection::Entity::find_by_id(a.id).one(&app.state.db).await.expect("read").expect("linked");
+    let mut copy = row.into_active_model();
+    copy.company_id = Set(b.id);
+    copy.partner_token = Set("another-key".to_owned());
+    assert!(copy.insert(&app.state.db).await.is_err(), "a second row for one Hanet account is refused");
+});

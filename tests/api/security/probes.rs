@@ -102,6 +102,12 @@ fn probes() -> Vec<Probe> {
         },
         Probe { name: "depth 50", request: gql(deep), code: "BAD_USER_INPUT" },
         Probe { name: "5,000 aliases", request: gql(format!("{{ {aliases} }}")), code: "BAD_USER_INPUT" },
+        // Few selections, but more names than the text check allows: refused before parsing.
+        Probe {
+            name: "4,200 names on one field",
+            request: gql(format!("{{ __typename {} }}", "@skip(if: false) ".repeat(1400))),
+            code: "BAD_USER_INPUT",
+        },
         Probe {
             name: "100,000 directives",
             request: gql(format!("{{ __typename {directives} }}")),
