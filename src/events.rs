@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 const JOBS: &str = "tk_jobs";
 const CHECKINS: &str = "tk_checkins";
+const QUEUED: &str = "tk_queued";
 
 /// Where a hub sends what other processes must hear: the channel and the payload.
 #[derive(Clone)]
@@ -25,6 +26,11 @@ pub struct Relay {
 impl Relay {
     pub fn job_changed(&self, job_id: Uuid) {
         let _ = self.tx.send((JOBS, format!("{}|{job_id}", self.origin)));
+    }
+
+    /// A job was queued: idle workers elsewhere may claim it now instead of at their next poll.
+    pub fn job_queued(&self) {
+        let _ = self.tx.send((QUEUED, self.origin.clone()));
     }
 
     pub fn checkins_stored(&self) {
@@ -90,7 +96,7 @@ async fn listen(app: AppState) {
                 continue;
             }
         };
-        if let Err(e) = listener.listen_all([JOBS, CHECKINS]).await {
+        if let Err(e) = listener.listen_all([JOBS, CHECKINS, QUEUED]).await {
             tracing::warn!(error = %e, "LISTEN failed; retrying");
             tokio::time::sleep(Duration::from_secs(2)).await;
             continue;
@@ -106,10 +112,10 @@ async fn listen(app: AppState) {
                             .and_then(|id| Uuid::parse_str(id).ok())
                         {
                             app.jobs.changed_here(id);
-                            app.jobs.wake.notify_one();
                         }
                     }
                     CHECKINS if note.payload() != app.jobs.worker_id => app.checkins.notify_here(),
+                    QUEUED if note.payload() != app.jobs.worker_id => app.jobs.wake.notify_one(),
                     _ => {}
                 },
                 Err(e) => {

@@ -30,7 +30,7 @@ fn pick(n: usize) -> usize {
     (uuid::Uuid::new_v4().as_u128() % n as u128) as usize
 }
 
-fn face(seed: usize) -> Vec<u8> {
+pub fn face(seed: usize) -> Vec<u8> {
     use image::{Rgb, RgbImage, codecs::jpeg::JpegEncoder};
     let image = RgbImage::from_fn(160, 160, |x, y| {
         let v = ((x as usize * 31 + y as usize * 17 + seed * 7919) % 251) as u8;

@@ -15,6 +15,7 @@ mod load;
 mod photos;
 mod reads;
 mod replicas;
+mod scale;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -82,6 +83,16 @@ enum Scenario {
         #[arg(long, default_value_t = 20)]
         events: usize,
     },
+    /// Aggregate sync throughput of many companies (each its own Hanet account) with 1 vs N
+    /// replicas on one PostgreSQL.
+    Scale {
+        #[arg(long, default_value_t = 3)]
+        replicas: usize,
+        #[arg(long, default_value_t = 12)]
+        companies: usize,
+        #[arg(long, default_value_t = 40)]
+        employees: usize,
+    },
     /// One replica of a drill (internal: started by the drills, configured by environment).
     #[command(hide = true)]
     Replica,
@@ -107,6 +118,11 @@ async fn main() -> anyhow::Result<()> {
     match Args::parse().scenario {
         Scenario::Drill { replicas, kills } => drill::run(replicas, kills).await,
         Scenario::Replica => replicas::serve_from_env().await,
+        Scenario::Scale {
+            replicas,
+            companies,
+            employees,
+        } => scale::run(replicas, companies, employees).await,
         Scenario::Fanout {
             replicas,
             subscribers,

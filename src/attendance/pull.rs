@@ -98,7 +98,7 @@ async fn queue(
         items,
     )
     .await?;
-    app.jobs.wake.notify_one();
+    app.jobs.queued();
     Ok(job)
 }
 

@@ -52,7 +52,7 @@ pub async fn queue_outdated(app: &AppState, created_by: Option<Uuid>) -> ApiResu
             .await?;
         if let Some(job) = job {
             tracing::info!(company.id = %company.id, job.id = %job.id, items = job.total, "recomputing stored attendance days");
-            app.jobs.wake.notify_one();
+            app.jobs.queued();
         }
     }
     Ok(())

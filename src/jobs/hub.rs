@@ -44,6 +44,14 @@ impl JobHub {
         let _ = self.changes.send(job_id);
     }
 
+    /// A job was queued here: wake a worker here, and the other processes' workers.
+    pub fn queued(&self) {
+        self.wake.notify_one();
+        if let Some(relay) = self.relay.get() {
+            relay.job_queued();
+        }
+    }
+
     pub fn relay_to(&self, relay: crate::events::Relay) {
         let _ = self.relay.set(relay);
     }

@@ -71,7 +71,7 @@ pub async fn start_employee_sync(
         items,
     )
     .await?;
-    app.jobs.wake.notify_one();
+    app.jobs.queued();
     app.jobs.changed(job.id);
     Ok(job)
 }
@@ -150,7 +150,7 @@ pub async fn retry(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job
         items,
     )
     .await?;
-    app.jobs.wake.notify_one();
+    app.jobs.queued();
     Ok(retry)
 }
 
