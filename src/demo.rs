@@ -246,9 +246,21 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
     {
         eprintln!("running an employee sync…");
         let all = employees::ListQuery::new(company_id, &Default::default()).map_err(api)?;
-        let job = jobs::start_employee_sync(app, scope, Selection::Filter(all))
-            .await
-            .map_err(api)?;
+        let job = match jobs::start_employee_sync(app, scope, Selection::Filter(all)).await {
+            Ok(job) => job,
+            // A previous run's sync is still queued or running (it resumes): follow that one.
+            Err(crate::error::ApiError::Conflict(_)) => entity::sync_job::Entity::find()
+                .filter(entity::sync_job::Column::CompanyId.eq(company_id))
+                .filter(entity::sync_job::Column::Kind.eq(entity::sync_job::JobKind::Employees))
+                .filter(entity::sync_job::Column::Status.is_in([
+                    entity::sync_job::JobStatus::Queued,
+                    entity::sync_job::JobStatus::Running,
+                ]))
+                .one(db)
+                .await?
+                .context("a sync was said to be running, but none is")?,
+            Err(e) => return Err(api(e)),
+        };
         for _ in 0..600 {
             let current = crate::jobs::store::get(db, company_id, job.id)
                 .await
@@ -275,32 +287,8 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
 
 /// Drops the link and every employee's Hanet person (the in-memory simulator starts empty).
 async fn forget_simulated_hanet(app: &AppState, company_id: Uuid) -> anyhow::Result<()> {
-    use entity::employee::{Column, Entity, FaceSyncStatus};
-    use sea_orm::sea_query::Expr;
+    // Unlinking forgets every person the cameras knew (`linking::forget_persons`).
     linking::unlink(&app.db, company_id).await.map_err(api)?;
-    for (with_photo, status) in [
-        (true, FaceSyncStatus::NotSynced),
-        (false, FaceSyncStatus::NoPhoto),
-    ] {
-        let photo = if with_photo {
-            Column::FacePhotoId.is_not_null()
-        } else {
-            Column::FacePhotoId.is_null()
-        };
-        Entity::update_many()
-            .col_expr(Column::HanetPersonId, Expr::value(Option::<String>::None))
-            .col_expr(
-                Column::SyncedPhotoSha256,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(Column::SyncedName, Expr::value(Option::<String>::None))
-            .col_expr(Column::SyncedTitle, Expr::value(Option::<String>::None))
-            .col_expr(Column::FaceSyncStatus, Expr::value(status))
-            .filter(Column::CompanyId.eq(company_id))
-            .filter(photo)
-            .exec(&app.db)
-            .await?;
-    }
     Ok(())
 }
 

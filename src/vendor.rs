@@ -163,7 +163,8 @@ impl VendorError {
     pub fn safe_to_resend(&self) -> bool {
         match self {
             Self::Api { retryable, .. } => *retryable,
-            Self::RateLimited | Self::Unsent(_) => true,
+            // The server timed out waiting for the request: it did not act on it.
+            Self::RateLimited | Self::Unsent(_) | Self::Http(408) => true,
             _ => false,
         }
     }
@@ -299,10 +300,12 @@ pub trait CameraVendor: Send + Sync {
         person_id: &str,
         alias: &str,
     ) -> VendorResult<()>;
-    /// Removes the person with this alias from the place.
+    /// Removes a person: by Hanet person id when we know it (the alias on Hanet may be an
+    /// employee ID that has changed since), else the person with this alias in the place.
     async fn remove_person(
         &self,
         access: &AccessToken,
+        person_id: Option<&str>,
         alias: &str,
         place_id: &str,
     ) -> VendorResult<()>;

@@ -55,6 +55,8 @@ pub enum FaceSyncStatus {
     Synced,
     #[sea_orm(string_value = "OUTDATED")]
     Outdated,
+    #[sea_orm(string_value = "REMOVED")]
+    Removed,
     #[sea_orm(string_value = "FAILED")]
     Failed,
 }

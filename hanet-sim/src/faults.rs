@@ -44,6 +44,10 @@ struct Inner {
     windows: HashMap<String, (Instant, u32)>,
     /// Requests refused for exceeding the rate limit, since the start.
     rate_limited: u32,
+    /// HTTP statuses the next token requests answer with (a hiccup, not a refusal).
+    token_failures: std::collections::VecDeque<u16>,
+    /// Token responses leave out `expire`.
+    token_without_expiry: bool,
 }
 
 /// Outcome of the rate-limit check for one request.
@@ -138,6 +142,25 @@ impl Faults {
             lost_response_rate: settings.lost_response_rate.clamp(0.0, 1.0),
             ..settings
         };
+    }
+
+    /// The next token requests answer these HTTP statuses (429, 408, a gateway's 400…) with
+    /// an error that is not `invalid_grant`; later ones work again.
+    pub fn fail_token_requests(&self, statuses: &[u16]) {
+        self.lock().token_failures.extend(statuses.iter().copied());
+    }
+
+    /// Token responses without any expiry field.
+    pub fn set_token_without_expiry(&self, on: bool) {
+        self.lock().token_without_expiry = on;
+    }
+
+    pub(crate) fn take_token_failure(&self) -> Option<u16> {
+        self.lock().token_failures.pop_front()
+    }
+
+    pub(crate) fn token_without_expiry(&self) -> bool {
+        self.lock().token_without_expiry
     }
 
     /// Requests answered 429 because their token went over the rate limit.

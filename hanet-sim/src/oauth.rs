@@ -120,6 +120,12 @@ pub(crate) async fn token(
     body: Bytes,
     shared: Data<Arc<Shared>>,
 ) -> HttpResponse {
+    if let Some(status) = shared.faults.take_token_failure() {
+        let status = actix_web::http::StatusCode::from_u16(status)
+            .unwrap_or(actix_web::http::StatusCode::TOO_MANY_REQUESTS);
+        return HttpResponse::build(status)
+            .json(serde_json::json!({ "error": "temporarily_unavailable" }));
+    }
     let mut form = match Form::parse(&req, body).await {
         Ok(f) => f,
         Err(e) => return oauth_error("invalid_request", e.message),
@@ -156,7 +162,7 @@ pub(crate) async fn token(
     let Some(acc) = state.accounts.get(account) else {
         return oauth_error("invalid_grant", "account no longer exists");
     };
-    let body = json!({
+    let mut body = json!({
         "access_token": access,
         "refresh_token": refresh,
         "expire": expire,
@@ -164,6 +170,11 @@ pub(crate) async fn token(
         "email": acc.email,
         "userID": acc.user_id.to_string(),
     });
+    if shared.faults.token_without_expiry()
+        && let Some(fields) = body.as_object_mut()
+    {
+        fields.remove("expire");
+    }
     json_response(StatusCode::OK, &body)
 }
 

@@ -99,6 +99,13 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Whether the filter asks for removed leavers by their face-sync status.
+    pub fn selects_removed(&self) -> bool {
+        self.face_sync_statuses
+            .as_ref()
+            .is_some_and(|s| s.contains(&FaceSyncStatus::Removed))
+    }
+
     pub fn new(company_id: Uuid, filter: &EmployeeFilter) -> ApiResult<Self> {
         let department_ids = filter
             .department_ids
@@ -349,6 +356,17 @@ pub async fn update(
                 != (current_status == WorkStatus::Resigned);
     if was_synced && vendor_visible_change {
         model.face_sync_status = Set(FaceSyncStatus::Outdated);
+    }
+    // A removed leaver back at work is not on the cameras: the next sync creates them again.
+    if *model.face_sync_status.as_ref() == FaceSyncStatus::Removed
+        && model.work_status.is_set()
+        && *model.work_status.as_ref() != WorkStatus::Resigned
+    {
+        model.face_sync_status = Set(if model.face_photo_id.as_ref().is_some() {
+            FaceSyncStatus::NotSynced
+        } else {
+            FaceSyncStatus::NoPhoto
+        });
     }
     model.updated_at = Set(Utc::now());
     let code_changed = model.employee_code_key.is_set();

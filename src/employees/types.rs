@@ -118,6 +118,7 @@ impl Employee {
             last_synced_at: self.0.last_synced_at,
             last_error: self.0.last_sync_error.clone(),
             last_error_code: self.0.last_sync_error_code,
+            removed_at: self.0.removed_from_hanet_at,
         }
     }
 }
@@ -137,6 +138,8 @@ pub enum FaceSyncStatus {
     Outdated,
     /// The last sync failed; see `lastError`.
     Failed,
+    /// A leaver removed from the cameras (`removedAt` says when); "sync all" leaves them out.
+    Removed,
 }
 
 impl From<entity::employee::FaceSyncStatus> for FaceSyncStatus {
@@ -149,6 +152,7 @@ impl From<entity::employee::FaceSyncStatus> for FaceSyncStatus {
             F::Synced => Self::Synced,
             F::Outdated => Self::Outdated,
             F::Failed => Self::Failed,
+            F::Removed => Self::Removed,
         }
     }
 }
@@ -162,6 +166,7 @@ impl From<FaceSyncStatus> for entity::employee::FaceSyncStatus {
             FaceSyncStatus::Synced => Self::Synced,
             FaceSyncStatus::Outdated => Self::Outdated,
             FaceSyncStatus::Failed => Self::Failed,
+            FaceSyncStatus::Removed => Self::Removed,
         }
     }
 }
@@ -179,6 +184,9 @@ pub struct FaceSync {
     pub last_error: Option<String>,
     /// Hanet's error code of that failure, if Hanet gave one.
     pub last_error_code: Option<i64>,
+    /// When the person was removed from the cameras (a leaver); their face photos are deleted
+    /// `TIMEKEEPING_FACE_RETENTION_DAYS` later.
+    pub removed_at: Option<DateTime<Utc>>,
 }
 
 /// Narrows the employee list. Conditions combine with AND; a list matches any of its values.

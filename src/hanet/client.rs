@@ -262,8 +262,16 @@ impl HanetClient {
             if status.is_server_error() {
                 return Err(VendorError::Http(status.as_u16()));
             }
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                return Err(VendorError::RateLimited);
+            }
             if !status.is_success() {
                 let error: TokenError = serde_json::from_slice(&bytes).unwrap_or_default();
+                // Only `invalid_grant` says the code or refresh token is dead. A 408, a gateway's
+                // 400 or any other refusal is a hiccup: the link stays, the call is tried again.
+                if error.error.as_deref() != Some("invalid_grant") {
+                    return Err(VendorError::Http(status.as_u16()));
+                }
                 let reason = [error.error, error.error_description]
                     .into_iter()
                     .flatten()

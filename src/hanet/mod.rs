@@ -76,6 +76,10 @@ impl CameraVendor for HanetClient {
                 form.pop();
                 self.token(Uuid::nil(), &form).await
             }
+            Err(VendorError::Http(400)) => {
+                form.pop();
+                self.token(Uuid::nil(), &form).await
+            }
             other => other,
         }
     }
@@ -367,10 +371,14 @@ impl CameraVendor for HanetClient {
     async fn remove_person(
         &self,
         access: &AccessToken,
+        person_id: Option<&str>,
         alias: &str,
         place_id: &str,
     ) -> VendorResult<()> {
-        self.remove(access, alias, place_id).await
+        match person_id {
+            Some(person_id) => self.remove_by_id(access, person_id).await,
+            None => self.remove(access, alias, place_id).await,
+        }
     }
 
     async fn subscribe_place(

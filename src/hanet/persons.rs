@@ -153,6 +153,20 @@ impl HanetClient {
             .map(drop)
     }
 
+    pub(super) async fn remove_by_id(
+        &self,
+        access: &AccessToken,
+        person_id: &str,
+    ) -> VendorResult<()> {
+        let form = [
+            ("token", access.token.expose_secret()),
+            ("personID", person_id),
+        ];
+        self.call(access.company_id, "/person/removePersonByID", &form)
+            .await
+            .map(drop)
+    }
+
     pub(super) async fn remove(
         &self,
         access: &AccessToken,

@@ -42,7 +42,15 @@ pub async fn start_employee_sync(
         Selection::Ids(ids) => {
             query = query.filter(employee::Column::Id.is_in(ids.iter().copied()))
         }
-        Selection::Filter(list) => query = query.filter(list.condition()),
+        Selection::Filter(list) => {
+            query = query.filter(list.condition());
+            // A leaver already removed from the cameras has nothing left to sync (unless asked
+            // for by id, or by a filter on that status).
+            if !list.selects_removed() {
+                query = query
+                    .filter(employee::Column::FaceSyncStatus.ne(employee::FaceSyncStatus::Removed));
+            }
+        }
     }
     let rows: Vec<(Uuid, String)> = query.into_tuple().all(&app.db).await?;
     if let Selection::Ids(ids) = &selection

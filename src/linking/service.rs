@@ -245,6 +245,7 @@ pub async fn complete_link(
             if !same_account {
                 model.place_id = Set(None);
                 model.place_name = Set(None);
+                forget_persons(&app.db, company_id).await?;
             }
             model
                 .update(&app.db)
@@ -338,22 +339,14 @@ pub async fn select_place(
         .await?
         .ok_or(ApiError::HanetNotLinked)?;
     let key = row.partner_token.clone();
-    let place_changed = row.place_id.as_deref().is_some_and(|old| old != place.id);
+    let place_changed = row.place_id.as_deref() != Some(place.id.as_str());
     let mut model = row.into_active_model();
     model.place_id = Set(Some(place.id.clone()));
     model.place_name = Set(Some(place.name.clone()));
     let saved = model.update(&app.db).await?;
     if place_changed {
         // The new place's cameras know nobody yet: every synced employee needs a sync.
-        entity::employee::Entity::update_many()
-            .col_expr(
-                entity::employee::Column::FaceSyncStatus,
-                Expr::value(entity::employee::FaceSyncStatus::Outdated),
-            )
-            .filter(entity::employee::Column::CompanyId.eq(company_id))
-            .filter(entity::employee::Column::HanetPersonId.is_not_null())
-            .exec(&app.db)
-            .await?;
+        forget_persons(&app.db, company_id).await?;
     }
     let (place_id, key) = (place.id.as_str(), key.as_str());
     let subscribed = app
@@ -376,5 +369,54 @@ pub async fn unlink(db: &DatabaseConnection, company_id: Uuid) -> ApiResult<bool
     let deleted = hanet_connection::Entity::delete_by_id(company_id)
         .exec(db)
         .await?;
+    // Whatever is linked next may not know our persons.
+    forget_persons(db, company_id).await?;
     Ok(deleted.rows_affected > 0)
+}
+
+/// After a change of Hanet account or place: no employee is known to the cameras any more.
+/// Synced, outdated, failed or pending employees become "not synced" (the next sync creates or
+/// adopts them); removed leavers stay removed.
+pub async fn forget_persons(db: &impl ConnectionTrait, company_id: Uuid) -> ApiResult<()> {
+    use entity::employee::{self, FaceSyncStatus};
+    let unsynced = [
+        FaceSyncStatus::Synced,
+        FaceSyncStatus::Outdated,
+        FaceSyncStatus::Failed,
+        FaceSyncStatus::Pending,
+    ];
+    for (has_photo, status) in [
+        (true, FaceSyncStatus::NotSynced),
+        (false, FaceSyncStatus::NoPhoto),
+    ] {
+        let photo = if has_photo {
+            employee::Column::FacePhotoId.is_not_null()
+        } else {
+            employee::Column::FacePhotoId.is_null()
+        };
+        employee::Entity::update_many()
+            .col_expr(employee::Column::FaceSyncStatus, Expr::value(status))
+            .col_expr(
+                employee::Column::HanetPersonId,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                employee::Column::SyncedPhotoSha256,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                employee::Column::SyncedName,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                employee::Column::SyncedTitle,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(employee::Column::CompanyId.eq(company_id))
+            .filter(employee::Column::FaceSyncStatus.is_in(unsynced))
+            .filter(photo)
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }

@@ -110,7 +110,7 @@ impl TokenManager {
         Fut: Future<Output = VendorResult<T>>,
     {
         let mut row = self.load(company_id).await?;
-        if row.access_expires_at - Utc::now() < self.refresh_margin {
+        if row.access_expires_at - Utc::now() < self.margin_for(&row) {
             match self.refresh(company_id, row.token_version).await {
                 Ok(fresh) => row = fresh,
                 // An early refresh that fails is not fatal while the current token still works.
@@ -130,6 +130,15 @@ impl TokenManager {
             }
             other => Ok(other),
         }
+    }
+
+    /// How long before expiry a token is refreshed: the configured margin, but never more than
+    /// half the token's lifetime (a margin as long as the lifetime would refresh, and rotate the
+    /// refresh token, before every call).
+    fn margin_for(&self, row: &hanet_connection::Model) -> Duration {
+        let issued = row.last_refreshed_at.unwrap_or(row.linked_at);
+        let lifetime = row.access_expires_at - issued;
+        self.refresh_margin.min(lifetime / 2)
     }
 
     fn lock_for(&self, company_id: Uuid) -> Arc<Mutex<()>> {

@@ -97,47 +97,41 @@ pub(super) async fn store(
     let id = Uuid::now_v7();
     let storage_key = format!("{}/{id}.jpg", employee.company_id);
     let byte_size = photo.jpeg.len() as i64;
+    let meta = PhotoMeta {
+        sha256: photo.sha256.clone(),
+        width: photo.width,
+        height: photo.height,
+        byte_size,
+    };
     app.photos
         .put(&storage_key, photo.jpeg)
         .await
         .map_err(ApiError::Internal)?;
-    let txn = crate::db::begin_write(&app.db).await?;
-    let saved = face_photo::ActiveModel {
-        id: Set(id),
-        company_id: Set(employee.company_id),
-        employee_id: Set(employee.id),
-        sha256: Set(photo.sha256),
-        width: Set(photo.width as i32),
-        height: Set(photo.height as i32),
-        byte_size: Set(byte_size),
-        storage_key: Set(storage_key),
-        original_file_name: Set(Some(file_name.trim().to_owned())),
-        uploaded_by: Set(uploaded_by),
-        uploaded_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    let next_status = match employee.face_sync_status {
-        _ if employee.synced_photo_sha256.as_deref() == Some(saved.sha256.as_str()) => {
-            employee.face_sync_status
-        }
-        _ if employee.hanet_person_id.is_some() => FaceSyncStatus::Outdated,
-        FaceSyncStatus::Pending => FaceSyncStatus::Pending,
-        _ => FaceSyncStatus::NotSynced,
-    };
-    let mut model = employee.into_active_model();
-    model.face_photo_id = Set(Some(id));
-    model.face_sync_status = Set(next_status);
-    model.updated_at = Set(Utc::now());
-    let employee = model.update(&txn).await?;
-    if let Some(old) = &current {
-        face_photo::Entity::delete_by_id(old.id).exec(&txn).await?;
-    }
-    txn.commit().await?;
-    if let Some(old) = current
-        && let Err(e) = app.photos.delete(&old.storage_key).await
+    let saved = match replace_in_txn(
+        app,
+        &employee,
+        id,
+        meta,
+        storage_key.clone(),
+        file_name,
+        uploaded_by,
+    )
+    .await
     {
-        tracing::warn!(photo.id = %old.id, error = %e, "could not delete a replaced photo's bytes");
+        Ok(saved) => saved,
+        Err(e) => {
+            // Nothing references the bytes just written: they go too.
+            if let Err(cleanup) = app.photos.delete(&storage_key).await {
+                tracing::warn!(error = %cleanup, "could not delete the bytes of a photo that was not saved");
+            }
+            return Err(e);
+        }
+    };
+    let (employee, saved, replaced) = saved;
+    for old in replaced {
+        if let Err(e) = app.photos.delete(&old.storage_key).await {
+            tracing::warn!(photo.id = %old.id, error = %e, "could not delete a replaced photo's bytes");
+        }
     }
     Ok(Stored {
         employee,
@@ -168,6 +162,79 @@ pub async fn find(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("photo"))
+}
+
+/// What is stored about a photo besides its bytes.
+struct PhotoMeta {
+    sha256: String,
+    width: u32,
+    height: u32,
+    byte_size: i64,
+}
+
+/// Saves the new photo as the employee's one and removes every other photo row of the employee,
+/// in one transaction with the employee's row locked (PostgreSQL; SQLite's writing transaction
+/// already excludes the others): two uploads racing for one employee leave one photo, and the
+/// loser's rows are returned for their bytes to be deleted.
+async fn replace_in_txn(
+    app: &AppState,
+    employee: &employee::Model,
+    id: Uuid,
+    photo: PhotoMeta,
+    storage_key: String,
+    file_name: &str,
+    uploaded_by: Option<Uuid>,
+) -> ApiResult<(employee::Model, face_photo::Model, Vec<face_photo::Model>)> {
+    use sea_orm::{DatabaseBackend, QuerySelect};
+    let txn = crate::db::begin_write(&app.db).await?;
+    let mut find = employee::Entity::find_by_id(employee.id);
+    if app.db.get_database_backend() == DatabaseBackend::Postgres {
+        find = find.lock_exclusive();
+    }
+    let employee = find
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound("employee"))?;
+    let saved = face_photo::ActiveModel {
+        id: Set(id),
+        company_id: Set(employee.company_id),
+        employee_id: Set(employee.id),
+        sha256: Set(photo.sha256),
+        width: Set(photo.width as i32),
+        height: Set(photo.height as i32),
+        byte_size: Set(photo.byte_size),
+        storage_key: Set(storage_key),
+        original_file_name: Set(Some(file_name.trim().to_owned())),
+        uploaded_by: Set(uploaded_by),
+        uploaded_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let next_status = match employee.face_sync_status {
+        _ if employee.synced_photo_sha256.as_deref() == Some(saved.sha256.as_str()) => {
+            employee.face_sync_status
+        }
+        _ if employee.hanet_person_id.is_some() => FaceSyncStatus::Outdated,
+        FaceSyncStatus::Pending => FaceSyncStatus::Pending,
+        _ => FaceSyncStatus::NotSynced,
+    };
+    let replaced = face_photo::Entity::find()
+        .filter(face_photo::Column::EmployeeId.eq(employee.id))
+        .filter(face_photo::Column::Id.ne(id))
+        .all(&txn)
+        .await?;
+    let mut model = employee.into_active_model();
+    model.face_photo_id = Set(Some(id));
+    model.face_sync_status = Set(next_status);
+    model.updated_at = Set(Utc::now());
+    let employee = model.update(&txn).await?;
+    face_photo::Entity::delete_many()
+        .filter(face_photo::Column::EmployeeId.eq(employee.id))
+        .filter(face_photo::Column::Id.ne(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok((employee, saved, replaced))
 }
 
 #[cfg(test)]

@@ -26,4 +26,6 @@ mod replicas;
 mod schema;
 mod security;
 mod sync;
+mod sync_trust;
+mod tokens;
 mod websocket;

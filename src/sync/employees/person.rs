@@ -64,9 +64,10 @@ impl Sync<'_> {
                         Some(p) => Err(Failure {
                             code: "FACE_REGISTERED_TO_OTHER",
                             message: format!(
-                                "this face is already registered on Hanet as {} (employee ID {}); check the photo",
+                                "this face is already registered on Hanet as {} (employee ID {}, Hanet person {}); check the photo",
                                 p.name,
-                                p.alias.unwrap_or_default()
+                                p.alias.unwrap_or_default(),
+                                p.person_id
                             ),
                             hanet_code: Some(code),
                         }),
@@ -99,7 +100,13 @@ impl Sync<'_> {
 
     pub(super) async fn remove(&self, employee: employee::Model) -> Result<&'static str, Failure> {
         let alias = employee.employee_code.clone();
-        let known = employee.hanet_person_id.is_some() || self.known.contains_key(&alias);
+        // By person id when we know it: the alias on Hanet is the employee ID at the time of
+        // the last sync, which may have changed since.
+        let person_id = employee
+            .hanet_person_id
+            .clone()
+            .or_else(|| self.known.get(&alias).cloned());
+        let known = person_id.is_some();
         let mut model = employee.clone().into_active_model();
         model.hanet_person_id = Set(None);
         model.synced_photo_sha256 = Set(None);
@@ -110,17 +117,17 @@ impl Sync<'_> {
         model.last_synced_at = Set(Some(Utc::now()));
         // Starts the face photo retention clock (design §10), once.
         model.removed_from_hanet_at = Set(employee.removed_from_hanet_at.or(Some(Utc::now())));
-        model.face_sync_status = Set(if employee.face_photo_id.is_some() {
-            FaceSyncStatus::NotSynced
-        } else {
-            FaceSyncStatus::NoPhoto
-        });
+        // Not "never synced": a removed leaver stays out of the next "sync all".
+        model.face_sync_status = Set(FaceSyncStatus::Removed);
         if known {
             let vendor = self.app.tokens.vendor();
             let alias = alias.as_str();
+            let person_id = person_id.as_deref();
             match self
                 .vendor(|access| async move {
-                    vendor.remove_person(&access, alias, self.place_id).await
+                    vendor
+                        .remove_person(&access, person_id, alias, self.place_id)
+                        .await
                 })
                 .await?
             {
