@@ -13,6 +13,7 @@ use crate::{
     jobs::{JobsMutation, JobsQuery, JobsSubscription},
     linking::{LinkingMutation, LinkingQuery},
     photos::PhotosMutation,
+    sync::preview::PreviewQuery,
 };
 
 /// Every query.
@@ -25,6 +26,7 @@ pub struct Query(
     LinkingQuery,
     JobsQuery,
     AttendanceQuery,
+    PreviewQuery,
 );
 
 /// Every mutation.

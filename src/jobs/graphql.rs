@@ -1,86 +1,28 @@
 //! GraphQL types and resolvers of sync jobs, and the progress subscription.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Subscription};
+use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
 use entity::{
-    sync_job::{self, JobKind, JobStatus},
+    sync_job,
     sync_job_item::{self, ItemStatus},
 };
 use futures_util::Stream;
 use sea_orm::PaginatorTrait;
 use uuid::Uuid;
 
-use super::service::{self, Selection};
+use super::{
+    enums::{SyncJobItemStatus, SyncJobKind, SyncJobStatus},
+    input::{StartEmployeeSyncInput, selection},
+    service,
+};
 use crate::{
     auth::{ContextExt, Permission, User},
-    employees::{Employee, EmployeeFilter, service::ListQuery},
+    employees::Employee,
     error::{ApiError, ApiResult},
     ids,
     loaders::Loaders,
     pagination,
 };
-
-/// What a job does.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum SyncJobKind {
-    /// Pushes employees to the cameras.
-    Employees,
-    /// Pulls check-ins from the cameras.
-    Attendance,
-    /// Recomputes the stored attendance days after the company's day settings changed (one
-    /// item per month of check-ins).
-    AttendanceDays,
-}
-
-/// Where a job stands.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum SyncJobStatus {
-    /// Waiting for a worker.
-    Queued,
-    /// A worker is on it.
-    Running,
-    /// Every item succeeded.
-    Succeeded,
-    /// Some items failed; `retrySyncJob` re-runs them.
-    PartiallyFailed,
-    /// Every item failed, or the job could not run.
-    Failed,
-    /// Cancelled; items not started were skipped.
-    Cancelled,
-}
-
-/// Where an item stands.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum SyncJobItemStatus {
-    /// Not started.
-    Pending,
-    /// In flight.
-    Running,
-    /// Done.
-    Succeeded,
-    /// Failed; see `errorCode`, `error` and `hanetCode`.
-    Failed,
-    /// Skipped because the job was cancelled.
-    Cancelled,
-}
-
-macro_rules! mirror_enum {
-    ($from:ty => $to:ty { $($variant:ident),* }) => {
-        impl From<$from> for $to {
-            fn from(v: $from) -> Self {
-                match v { $(<$from>::$variant => Self::$variant),* }
-            }
-        }
-        impl From<$to> for $from {
-            fn from(v: $to) -> Self {
-                match v { $(<$to>::$variant => Self::$variant),* }
-            }
-        }
-    };
-}
-mirror_enum!(JobKind => SyncJobKind { Employees, Attendance, AttendanceDays });
-mirror_enum!(JobStatus => SyncJobStatus { Queued, Running, Succeeded, PartiallyFailed, Failed, Cancelled });
-mirror_enum!(ItemStatus => SyncJobItemStatus { Pending, Running, Succeeded, Failed, Cancelled });
 
 /// A background job and its counts.
 #[derive(Clone)]
@@ -288,15 +230,6 @@ impl SyncJobItem {
     }
 }
 
-/// Which employees to sync. Neither field: every employee.
-#[derive(InputObject, Default)]
-pub struct StartEmployeeSyncInput {
-    /// "Sync selected": these employees.
-    pub employee_ids: Option<Vec<ID>>,
-    /// "Sync all", narrowed like the employee list.
-    pub filter: Option<EmployeeFilter>,
-}
-
 /// Sync job queries.
 #[derive(Default)]
 pub struct JobsQuery;
@@ -360,18 +293,7 @@ impl JobsMutation {
         #[graphql(desc = "Which employees; omitted: all.")] input: Option<StartEmployeeSyncInput>,
     ) -> async_graphql::Result<SyncJob> {
         let scope = ctx.scope(Permission::ManageEmployees)?;
-        let input = input.unwrap_or_default();
-        let selection = match (input.employee_ids, input.filter) {
-            (Some(ids), _) => Selection::Ids(
-                ids.iter()
-                    .map(|id| ids::parse(id, "employee"))
-                    .collect::<ApiResult<_>>()?,
-            ),
-            (None, filter) => Selection::Filter(ListQuery::new(
-                scope.company_id,
-                &filter.unwrap_or_default(),
-            )?),
-        };
+        let selection = selection(scope.company_id, input.unwrap_or_default())?;
         Ok(SyncJob(
             service::start_employee_sync(ctx.app()?, scope, selection).await?,
         ))

@@ -2,9 +2,11 @@
 //! `startEmployeeSync`, `cancelSyncJob`, `retrySyncJob`, `syncJobs`, `syncJob`,
 //! `syncJobProgress`.
 
+mod enums;
 mod graphql;
 pub mod handler;
 pub mod hub;
+mod input;
 pub mod items;
 mod progress;
 pub mod runner;
@@ -12,3 +14,4 @@ pub mod service;
 pub mod store;
 
 pub use graphql::{JobsMutation, JobsQuery, JobsSubscription, SyncJob};
+pub use input::{StartEmployeeSyncInput, selection};

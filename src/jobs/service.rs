@@ -26,32 +26,32 @@ pub enum Selection {
     Filter(ListQuery),
 }
 
+/// The employees a selection means, by employee ID: the ids given, or the filter's (a leaver
+/// already removed from the cameras has nothing left to sync, unless the filter asks for that
+/// status). The sync and its preview read the same.
+pub fn selected(company_id: Uuid, selection: &Selection) -> sea_orm::Select<employee::Entity> {
+    let query = employee::Entity::find()
+        .filter(employee::Column::CompanyId.eq(company_id))
+        .order_by_asc(employee::Column::EmployeeCodeKey);
+    match selection {
+        Selection::Ids(ids) => query.filter(employee::Column::Id.is_in(ids.iter().copied())),
+        Selection::Filter(list) if list.selects_removed() => query.filter(list.condition()),
+        Selection::Filter(list) => query
+            .filter(list.condition())
+            .filter(employee::Column::FaceSyncStatus.ne(employee::FaceSyncStatus::Removed)),
+    }
+}
+
 pub async fn start_employee_sync(
     app: &AppState,
     scope: Scope,
     selection: Selection,
 ) -> ApiResult<sync_job::Model> {
     linking::selected_place(&app.db, scope.company_id).await?;
-    let mut query = employee::Entity::find()
+    let query = selected(scope.company_id, &selection)
         .select_only()
         .column(employee::Column::Id)
-        .column(employee::Column::EmployeeCode)
-        .filter(employee::Column::CompanyId.eq(scope.company_id))
-        .order_by_asc(employee::Column::EmployeeCodeKey);
-    match &selection {
-        Selection::Ids(ids) => {
-            query = query.filter(employee::Column::Id.is_in(ids.iter().copied()))
-        }
-        Selection::Filter(list) => {
-            query = query.filter(list.condition());
-            // A leaver already removed from the cameras has nothing left to sync (unless asked
-            // for by id, or by a filter on that status).
-            if !list.selects_removed() {
-                query = query
-                    .filter(employee::Column::FaceSyncStatus.ne(employee::FaceSyncStatus::Removed));
-            }
-        }
-    }
+        .column(employee::Column::EmployeeCode);
     let rows: Vec<(Uuid, String)> = query.into_tuple().all(&app.db).await?;
     if let Selection::Ids(ids) = &selection
         && rows.len() != ids.iter().collect::<std::collections::HashSet<_>>().len()

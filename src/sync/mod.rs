@@ -2,6 +2,7 @@
 //! pull check-ins (attendance).
 
 pub mod employees;
+pub mod preview;
 
 /// What a job's items share, prepared once per run.
 #[derive(Default)]

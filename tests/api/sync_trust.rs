@@ -182,3 +182,52 @@ app_test!(async fn two_concurrent_uploads_for_one_employee_leave_one_photo_and_n
     let files = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(files, 1, "one file in {}: no orphaned bytes", dir.display());
 });
+
+app_test!(async fn the_preview_says_what_the_sync_then_does_item_by_item(app) {
+    let company = ready_company(&app, 8).await;
+    let token = company.admin_token.clone();
+    let mut ids = std::collections::HashMap::new();
+    for i in 0..8 {
+        ids.insert(i, employee_id(&app, &token, &format!("E{i:03}")).await);
+    }
+    // A first sync of some, then changes of every kind.
+    let first: Vec<&String> = [0, 1, 2, 3, 6].iter().map(|i| &ids[i]).collect();
+    let job = start_sync(&app, &token, json!({ "employeeIds": first })).await;
+    wait_for_job(&app, &token, job["id"].as_str().expect("id")).await;
+    let update = "mutation($id: ID!, $i: UpdateEmployeeInput!) { updateEmployee(id: $id, input: $i) { id } }";
+    app.graphql_ok(&token, update, json!({ "id": ids[&1], "i": { "title": "Lead" } })).await;
+    app.graphql_ok(&token, update, json!({ "id": ids[&3], "i": { "employeeCode": "E003-B" } })).await;
+    app.graphql_ok(&token, update, json!({ "id": ids[&6], "i": { "workStatus": "RESIGNED" } })).await;
+    crate::sync::upload_photos(&app, &company, vec![("E002.jpg".to_owned(), crate::images::jpeg(200, 200, 222))]).await;
+    app.sim.add_person_directly(PLACE, "From the Hanet app", Some("E007"), b"another face");
+    app.create_employee(&token, json!({ "employeeCode": "E008", "fullName": "No Photo" })).await;
+
+    let persons_before = app.sim.persons_in_place(PLACE);
+    let preview = app.graphql_ok(&token, "{ previewEmployeeSync(first: 50) { totalCount counts { action count } items { employee { employeeCode } action reason } } }", json!({})).await;
+    let preview = &preview["previewEmployeeSync"];
+    let planned: std::collections::BTreeMap<String, String> = preview["items"].as_array().expect("items").iter()
+        .map(|i| (i["employee"]["employeeCode"].as_str().unwrap_or("").to_owned(), i["action"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let expected: std::collections::BTreeMap<String, String> = [
+        ("E000", "NONE"), ("E001", "UPDATE_INFO"), ("E002", "UPDATE_FACE"), ("E003-B", "UPDATE_INFO"),
+        ("E004", "CREATE"), ("E005", "CREATE"), ("E006", "REMOVE"), ("E007", "UPDATE"), ("E008", "SKIP"),
+    ].into_iter().map(|(a, b)| (a.to_owned(), b.to_owned())).collect();
+    assert_eq!(planned, expected, "{preview:#}");
+    assert_eq!(preview["totalCount"], 9);
+    // Nothing was written to Hanet.
+    let after_preview = app.sim.persons_in_place(PLACE);
+    assert_eq!(after_preview.len(), persons_before.len());
+    assert!(after_preview.iter().zip(&persons_before).all(|(a, b)| a.alias_id == b.alias_id && a.face_sha256 == b.face_sha256 && a.name == b.name));
+    let job = sync_all(&app, &token).await;
+    let done: std::collections::BTreeMap<String, String> = job["items"]["edges"].as_array().expect("items").iter()
+        .map(|e| {
+            let node = &e["node"];
+            let what = node["action"].as_str().or(node["errorCode"].as_str()).unwrap_or("").to_owned();
+            (node["label"].as_str().unwrap_or("").to_owned(), what)
+        })
+        .collect();
+    let as_items: std::collections::BTreeMap<String, String> = expected.into_iter()
+        .map(|(code, action)| (code, if action == "SKIP" { "NO_PHOTO".to_owned() } else { action }))
+        .collect();
+    assert_eq!(done, as_items, "the sync did what the preview said: {job:#}");
+});

@@ -100,10 +100,12 @@ fn empty(value: &Value) -> bool {
     match value {
         Value::Null => true,
         Value::Array(items) => items.is_empty(),
-        Value::Object(o) => o
-            .get("edges")
-            .and_then(Value::as_array)
-            .is_some_and(Vec::is_empty),
+        // A connection (`edges`) or a page (`items`) with nothing in it.
+        Value::Object(o) => ["edges", "items"].iter().any(|list| {
+            o.get(*list)
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+        }),
         _ => false,
     }
 }
