@@ -145,6 +145,8 @@ impl Application {
         jobs::runner::spawn(state.clone());
         attendance::pull::spawn_catch_up(state.clone());
         crate::photos::retention::spawn(state.clone());
+        crate::sync::auto::spawn(state.clone());
+        crate::sync::drift::spawn(state.clone());
         Ok(Self {
             server,
             port,

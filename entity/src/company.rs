@@ -21,6 +21,8 @@ pub struct Model {
     /// Version of the day rules the stored attendance days were computed with; a lower value
     /// than the server's queues a recompute at start.
     pub attendance_days_version: i32,
+    /// Changed employees are synced by themselves, a minute after the last change.
+    pub auto_sync: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -39,6 +39,8 @@ pub struct Model {
     /// When the person was removed from Hanet (a leaver); face photos are deleted a retention
     /// period later.
     pub removed_from_hanet_at: Option<DateTimeUtc>,
+    /// The last change that an automatic sync has still to carry to Hanet.
+    pub auto_sync_changed_at: Option<DateTimeUtc>,
 }
 
 /// Where the employee's face stands with the camera vendor.

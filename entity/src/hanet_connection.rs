@@ -25,6 +25,8 @@ pub struct Model {
     pub linked_by: Option<Uuid>,
     pub linked_at: DateTimeUtc,
     pub last_refreshed_at: Option<DateTimeUtc>,
+    /// The last reconcile's findings (JSON), when one ran.
+    pub drift: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]

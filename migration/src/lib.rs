@@ -10,6 +10,7 @@ mod m20261125_000005_checkins;
 mod m20261129_000006_attendance_days;
 mod m20261129_000007_security;
 mod m20261129_000008_leases;
+mod m20261129_000009_auto_sync;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_attendance_days::Migration),
             Box::new(m20261129_000007_security::Migration),
             Box::new(m20261129_000008_leases::Migration),
+            Box::new(m20261129_000009_auto_sync::Migration),
         ]
     }
 }

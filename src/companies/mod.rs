@@ -35,6 +35,11 @@ impl Company {
     async fn workday_start_hour(&self) -> i32 {
         self.0.workday_start_hour
     }
+    /// Whether changed employees are synced to the cameras by themselves, a minute after the
+    /// last change (`updateCompanySettings(input: { autoSync })`).
+    async fn auto_sync(&self) -> bool {
+        self.0.auto_sync
+    }
     /// Check-ins up to this moment are known to be stored (the periodic catch-up advances it).
     async fn attendance_complete_until(&self) -> Option<DateTime<Utc>> {
         self.0.attendance_complete_until
@@ -69,6 +74,8 @@ pub struct CompanySettingsInput {
     pub time_zone: Option<String>,
     /// Hour (0–23) at which a working day starts.
     pub workday_start_hour: Option<i32>,
+    /// Sync changed employees by themselves, a minute after the last change.
+    pub auto_sync: Option<bool>,
 }
 
 #[derive(Default)]
@@ -106,6 +113,7 @@ impl CompanyMutation {
             scope.company_id,
             input.time_zone,
             input.workday_start_hour,
+            input.auto_sync,
         )
         .await?;
         // The stored days follow the new day: a recompute job (in `syncJobs`, with progress).

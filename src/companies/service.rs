@@ -45,6 +45,7 @@ pub async fn create_company_with_admin(
         workday_start_hour: Set(0),
         attendance_complete_until: Set(None),
         attendance_days_version: Set(crate::attendance::days::RULES_VERSION),
+        auto_sync: Set(false),
     })
     .exec_without_returning(&txn)
     .await?;
@@ -90,9 +91,13 @@ pub async fn update_settings(
     id: Uuid,
     time_zone: Option<String>,
     workday_start_hour: Option<i32>,
+    auto_sync: Option<bool>,
 ) -> ApiResult<company::Model> {
     let current = get(db, id).await?;
     let mut model = current.clone().into_active_model();
+    if let Some(on) = auto_sync {
+        model.auto_sync = Set(on);
+    }
     if let Some(tz) = time_zone {
         model.time_zone = Set(validate_time_zone(&tz)?);
     }

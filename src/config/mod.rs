@@ -249,6 +249,16 @@ pub struct Settings {
     )]
     pub job_poll_ms: u64,
 
+    /// Seconds without a further change after which a company with `autoSync` on syncs its
+    /// changed employees (debounce).
+    #[arg(
+        long,
+        env = "TIMEKEEPING_AUTO_SYNC_DELAY_SECS",
+        value_name = "TIMEKEEPING_AUTO_SYNC_DELAY_SECS",
+        default_value_t = 60
+    )]
+    pub auto_sync_delay_secs: u64,
+
     /// Seconds between pulls of each company's recent check-ins (filling what webhooks
     /// missed); 0 turns the catch-up off.
     #[arg(

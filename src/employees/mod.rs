@@ -2,6 +2,7 @@
 
 mod graphql;
 mod import;
+mod list;
 pub mod service;
 mod types;
 

@@ -1,20 +1,18 @@
-//! Employee storage: validation, keyset-paginated listing, create and update.
+//! Employee storage: validation, create and update. Listing is in [`super::list`].
 
 use chrono::Utc;
 use entity::employee::{self, FaceSyncStatus, WorkStatus};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 use uuid::Uuid;
 
-use super::types::EmployeeFilter;
+pub use super::list::{ListQuery, count, page};
 use crate::{
     auth::service::normalize_email,
     departments,
     error::{ApiError, ApiResult},
-    ids,
 };
 
 /// Folds text for search: lower case, Vietnamese diacritics removed (`Nguyễn Đức` → `nguyen duc`).
@@ -54,7 +52,7 @@ pub fn validate_full_name(name: &str) -> ApiResult<String> {
     Ok(name)
 }
 
-fn clean(value: Option<String>) -> Option<String> {
+pub(super) fn clean(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
@@ -85,123 +83,6 @@ fn validate_url(url: Option<String>) -> ApiResult<Option<String>> {
         ));
     }
     Ok(url)
-}
-
-/// A filter resolved against one company.
-#[derive(Clone, Debug)]
-pub struct ListQuery {
-    pub company_id: Uuid,
-    pub department_ids: Option<Vec<Uuid>>,
-    pub work_statuses: Option<Vec<WorkStatus>>,
-    pub employee_code: Option<String>,
-    pub search: Option<String>,
-    pub face_sync_statuses: Option<Vec<FaceSyncStatus>>,
-}
-
-impl ListQuery {
-    /// Whether the filter asks for removed leavers by their face-sync status.
-    pub fn selects_removed(&self) -> bool {
-        self.face_sync_statuses
-            .as_ref()
-            .is_some_and(|s| s.contains(&FaceSyncStatus::Removed))
-    }
-
-    pub fn new(company_id: Uuid, filter: &EmployeeFilter) -> ApiResult<Self> {
-        let department_ids = filter
-            .department_ids
-            .as_ref()
-            .map(|ids| {
-                ids.iter()
-                    .map(|id| {
-                        ids::parse(id, "department").map_err(|_| {
-                            ApiError::bad_input(
-                                "filter.departmentIds",
-                                format!("{:?} is not a department id", id.as_str()),
-                            )
-                        })
-                    })
-                    .collect::<ApiResult<Vec<_>>>()
-            })
-            .transpose()?;
-        Ok(Self {
-            company_id,
-            department_ids,
-            work_statuses: filter
-                .work_statuses
-                .as_ref()
-                .map(|s| s.iter().map(|s| (*s).into()).collect()),
-            employee_code: clean(filter.employee_code.clone()).map(|c| c.to_lowercase()),
-            search: clean(filter.search.clone()).map(|s| fold(&s)),
-            face_sync_statuses: filter
-                .face_sync_statuses
-                .as_ref()
-                .map(|s| s.iter().map(|s| (*s).into()).collect()),
-        })
-    }
-
-    pub fn condition(&self) -> Condition {
-        let mut cond = Condition::all().add(employee::Column::CompanyId.eq(self.company_id));
-        if let Some(ids) = &self.department_ids {
-            cond = cond.add(employee::Column::DepartmentId.is_in(ids.iter().copied()));
-        }
-        if let Some(statuses) = &self.work_statuses {
-            cond = cond.add(employee::Column::WorkStatus.is_in(statuses.iter().copied()));
-        }
-        if let Some(statuses) = &self.face_sync_statuses {
-            cond = cond.add(employee::Column::FaceSyncStatus.is_in(statuses.iter().copied()));
-        }
-        if let Some(code) = &self.employee_code {
-            cond = cond.add(employee::Column::EmployeeCodeKey.eq(code.as_str()));
-        }
-        if let Some(search) = &self.search {
-            let escaped = search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = format!("%{escaped}%");
-            cond = cond.add(
-                Condition::any()
-                    .add(
-                        employee::Column::FullNameSearch.like(LikeExpr::new(&pattern).escape('\\')),
-                    )
-                    .add(
-                        employee::Column::EmployeeCodeKey
-                            .like(LikeExpr::new(&pattern).escape('\\')),
-                    ),
-            );
-        }
-        cond
-    }
-}
-
-/// One page in employee-code order, after the code key `after`. Returns the rows and whether
-/// more follow. One SQL statement.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    query: &ListQuery,
-    first: u64,
-    after: Option<&str>,
-) -> ApiResult<(Vec<employee::Model>, bool)> {
-    let mut cond = query.condition();
-    if let Some(after) = after {
-        cond = cond.add(employee::Column::EmployeeCodeKey.gt(after));
-    }
-    let mut rows = employee::Entity::find()
-        .filter(cond)
-        .order_by_asc(employee::Column::EmployeeCodeKey)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > first;
-    rows.truncate(first as usize);
-    Ok((rows, has_next))
-}
-
-pub async fn count(db: &impl ConnectionTrait, query: &ListQuery) -> ApiResult<u64> {
-    Ok(employee::Entity::find()
-        .filter(query.condition())
-        .count(db)
-        .await?)
 }
 
 pub async fn get(
@@ -279,6 +160,7 @@ pub async fn create(
         last_sync_error: Set(None),
         last_sync_error_code: Set(None),
         removed_from_hanet_at: Set(None),
+        auto_sync_changed_at: Set(None),
     }
     .insert(db)
     .await
@@ -313,6 +195,7 @@ pub async fn update(
         current.title.clone(),
         current.work_status,
     );
+    let current_department = current.department_id;
     let mut model = current.into_active_model();
     let mut code_for_conflict = String::new();
     if let Some(code) = changes.employee_code {
@@ -370,10 +253,17 @@ pub async fn update(
     }
     model.updated_at = Set(Utc::now());
     let code_changed = model.employee_code_key.is_set();
+    // What the cameras show (or whether the person should be there) changed: an automatic
+    // sync carries it, when the company has one.
+    let auto_sync = vendor_visible_change
+        || model.department_id.is_set() && *model.department_id.as_ref() != current_department;
     let updated = model
         .update(db)
         .await
         .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code_for_conflict)))?;
+    if auto_sync {
+        crate::sync::auto::touch(db, company_id, &[updated.id]).await?;
+    }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.
         crate::attendance::day_rows::rename(db, updated.id, &updated.employee_code_key).await?;

@@ -47,8 +47,19 @@ pub async fn start_employee_sync(
     scope: Scope,
     selection: Selection,
 ) -> ApiResult<sync_job::Model> {
-    linking::selected_place(&app.db, scope.company_id).await?;
-    let query = selected(scope.company_id, &selection)
+    queue_employee_sync(app, scope.company_id, Some(scope.user_id), selection).await
+}
+
+/// Queues an employee sync of the selection, started by `created_by` (none: the server itself,
+/// e.g. an automatic follow-up).
+pub async fn queue_employee_sync(
+    app: &AppState,
+    company_id: Uuid,
+    created_by: Option<Uuid>,
+    selection: Selection,
+) -> ApiResult<sync_job::Model> {
+    linking::selected_place(&app.db, company_id).await?;
+    let query = selected(company_id, &selection)
         .select_only()
         .column(employee::Column::Id)
         .column(employee::Column::EmployeeCode);
@@ -71,9 +82,9 @@ pub async fn start_employee_sync(
         .collect();
     let job = store::create_job(
         &app.db,
-        scope.company_id,
+        company_id,
         JobKind::Employees,
-        Some(scope.user_id),
+        created_by,
         None,
         None,
         items,

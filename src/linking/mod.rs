@@ -131,6 +131,64 @@ impl HanetConnection {
     async fn last_error(&self) -> Option<&str> {
         self.0.last_error.as_deref()
     }
+    /// What the last nightly reconcile found between Hanet and us (reported, not fixed);
+    /// null before the first one.
+    async fn drift(&self) -> Option<HanetDrift> {
+        let drift: crate::sync::drift::Drift =
+            serde_json::from_str(self.0.drift.as_deref()?).ok()?;
+        Some(HanetDrift(drift))
+    }
+}
+
+/// Differences between Hanet's persons in the place and our employees.
+pub struct HanetDrift(crate::sync::drift::Drift);
+
+/// Differences between Hanet's persons in the place and our employees.
+#[Object]
+impl HanetDrift {
+    /// When the comparison ran.
+    async fn checked_at(&self) -> DateTime<Utc> {
+        self.0.checked_at
+    }
+    /// Persons in the place that no employee of ours is (made in Hanet's own app, or left
+    /// behind).
+    async fn unknown_persons(&self) -> Vec<HanetPersonRef> {
+        self.0
+            .unknown_persons
+            .iter()
+            .map(|p| HanetPersonRef {
+                person_id: ID(p.person_id.clone()),
+                alias_id: p.alias.clone(),
+                name: p.name.clone(),
+            })
+            .collect()
+    }
+    /// Employees we believe are on the cameras whom Hanet does not have.
+    async fn missing_employees(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::employees::Employee>> {
+        let scope = ctx.scope(Permission::ReadCompany)?;
+        let db = &ctx.app()?.db;
+        let mut out = Vec::new();
+        for id in &self.0.missing_employees {
+            if let Ok(e) = crate::employees::service::get(db, scope.company_id, *id).await {
+                out.push(crate::employees::Employee(e));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A person on Hanet.
+#[derive(SimpleObject)]
+pub struct HanetPersonRef {
+    /// Hanet's person id.
+    pub person_id: ID,
+    /// The person's alias (our employee ID when we made it).
+    pub alias_id: Option<String>,
+    /// The person's name.
+    pub name: String,
 }
 
 /// Hanet link queries.

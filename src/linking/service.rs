@@ -269,6 +269,7 @@ pub async fn complete_link(
             linked_by: Set(Some(user_id)),
             linked_at: Set(now),
             last_refreshed_at: Set(None),
+            drift: Set(None),
         }
         .insert(&app.db)
         .await

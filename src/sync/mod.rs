@@ -1,6 +1,8 @@
 //! What background jobs do per item: push an employee to the camera vendor (`employees`);
 //! pull check-ins (attendance).
 
+pub mod auto;
+pub mod drift;
 pub mod employees;
 pub mod preview;
 

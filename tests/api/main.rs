@@ -16,6 +16,7 @@ mod auth;
 pub mod crash;
 mod employees;
 mod examples;
+mod follow_up;
 mod hanet;
 mod images;
 mod import;
