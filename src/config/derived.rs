@@ -27,15 +27,17 @@ impl Settings {
     }
 
     pub fn catch_up_window(&self) -> chrono::Duration {
-        chrono::Duration::seconds(self.catch_up_window_secs.max(60) as i64)
+        chrono::Duration::seconds(
+            i64::try_from(self.catch_up_window_secs.min(366 * 86_400)).unwrap_or(0),
+        )
     }
 
     pub fn job_lease(&self) -> chrono::Duration {
-        chrono::Duration::seconds(self.job_lease_secs.max(3) as i64)
+        chrono::Duration::seconds(i64::try_from(self.job_lease_secs.min(86_400)).unwrap_or(3))
     }
 
     pub fn job_poll_interval(&self) -> Duration {
-        Duration::from_millis(self.job_poll_ms.max(50))
+        Duration::from_millis(self.job_poll_ms)
     }
 
     /// Photos decoded at once.
@@ -99,6 +101,24 @@ impl Settings {
         }
         if self.max_body_bytes < 1024 {
             bail!("TIMEKEEPING_MAX_BODY_BYTES must be at least 1024");
+        }
+        // Out-of-range values are refused, not silently changed.
+        for (name, value, least, most) in [
+            ("TIMEKEEPING_JOB_LEASE_SECS", self.job_lease_secs, 3, 86_400),
+            ("TIMEKEEPING_JOB_POLL_MS", self.job_poll_ms, 50, 600_000),
+            (
+                "TIMEKEEPING_CATCHUP_WINDOW_SECS",
+                self.catch_up_window_secs,
+                60,
+                366 * 86_400,
+            ),
+        ] {
+            if !(least..=most).contains(&value) {
+                bail!("{name} must be between {least} and {most} (got {value})");
+            }
+        }
+        if self.hanet_refresh_margin_secs < 0 {
+            bail!("HANET_REFRESH_MARGIN_SECS must not be negative");
         }
         Ok(())
     }

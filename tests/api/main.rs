@@ -18,6 +18,7 @@ mod employees;
 mod examples;
 mod follow_up;
 mod hanet;
+mod house;
 mod images;
 mod import;
 mod limits;
