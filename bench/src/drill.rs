@@ -21,24 +21,16 @@ use md5::{Digest, Md5};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::replicas::{Replicas, gql};
+use crate::{
+    harness::face,
+    replicas::{Replicas, gql},
+};
 
 const EMPLOYEES: usize = 120;
 const RATE: u32 = 20;
 
 fn pick(n: usize) -> usize {
     (uuid::Uuid::new_v4().as_u128() % n as u128) as usize
-}
-
-pub fn face(seed: usize) -> Vec<u8> {
-    use image::{Rgb, RgbImage, codecs::jpeg::JpegEncoder};
-    let image = RgbImage::from_fn(160, 160, |x, y| {
-        let v = ((x as usize * 31 + y as usize * 17 + seed * 7919) % 251) as u8;
-        Rgb([v, (seed % 256) as u8, ((seed / 256) % 256) as u8])
-    });
-    let mut out = Vec::new();
-    let _ = JpegEncoder::new_with_quality(&mut out, 85).encode_image(&image);
-    out
 }
 
 /// A request that may meet a killed replica: tried on the others until one answers.

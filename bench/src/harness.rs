@@ -81,3 +81,34 @@ pub async fn login(address: &str, email: &str, password: &str) -> anyhow::Result
         .map(str::to_owned)
         .ok_or_else(|| anyhow::anyhow!("login failed: {body}"))
 }
+
+/// A GraphQL call that must succeed; returns `data`.
+pub async fn gql(
+    address: &str,
+    token: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "query": query, "variables": variables }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    anyhow::ensure!(body.get("errors").is_none(), "GraphQL errors: {body}");
+    Ok(body["data"].clone())
+}
+
+/// A distinct 160×160 JPEG per seed (distinct bytes: Hanet refuses a face it already has).
+pub fn face(seed: usize) -> Vec<u8> {
+    use image::{Rgb, RgbImage, codecs::jpeg::JpegEncoder};
+    let image = RgbImage::from_fn(160, 160, |x, y| {
+        let v = ((x as usize * 31 + y as usize * 17 + seed * 7919) % 251) as u8;
+        Rgb([v, (seed % 256) as u8, ((seed / 256) % 256) as u8])
+    });
+    let mut out = Vec::new();
+    let _ = JpegEncoder::new_with_quality(&mut out, 85).encode_image(&image);
+    out
+}

@@ -11,7 +11,9 @@ use std::{
 
 use hanet_sim::Simulator;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use serde_json::{Value, json};
+use serde_json::json;
+
+pub use crate::harness::gql;
 
 pub const JWT_SECRET: &str = "bench-jwt-secret-0123456789-0123456789-0123";
 pub const ENCRYPTION_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -200,25 +202,6 @@ impl Replicas {
             .await?;
         Ok(())
     }
-}
-
-/// A GraphQL call that must succeed.
-pub async fn gql(
-    address: &str,
-    token: &str,
-    query: &str,
-    variables: Value,
-) -> anyhow::Result<Value> {
-    let body: Value = reqwest::Client::new()
-        .post(format!("{address}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    anyhow::ensure!(body.get("errors").is_none(), "GraphQL errors: {body}");
-    Ok(body["data"].clone())
 }
 
 /// Runs the real server configured from the environment (the `replica` subcommand).

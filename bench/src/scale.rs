@@ -99,7 +99,7 @@ async fn seed(
                 .map_err(|e| anyhow::anyhow!(e.message()))?;
             form = form.part(
                 i.to_string(),
-                reqwest::multipart::Part::bytes(crate::drill::face(c * 1000 + i))
+                reqwest::multipart::Part::bytes(crate::harness::face(c * 1000 + i))
                     .file_name(format!("S{i:03}.jpg")),
             );
         }

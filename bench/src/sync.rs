@@ -4,34 +4,13 @@
 use std::time::{Duration, Instant};
 
 use hanet_sim::{SimConfig, Simulator};
-use image::{Rgb, RgbImage, codecs::jpeg::JpegEncoder};
 use serde_json::{Value, json};
 use timekeeping::{companies::service as companies, employees::service as employees};
 
-use crate::harness;
-
-async fn gql(address: &str, token: &str, query: &str, variables: Value) -> anyhow::Result<Value> {
-    let body: Value = reqwest::Client::new()
-        .post(format!("{address}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    anyhow::ensure!(body.get("errors").is_none(), "GraphQL errors: {body}");
-    Ok(body["data"].clone())
-}
-
-fn face(seed: usize) -> Vec<u8> {
-    let image = RgbImage::from_fn(160, 160, |x, y| {
-        let v = ((x as usize * 31 + y as usize * 17 + seed * 7919) % 251) as u8;
-        Rgb([v, (seed % 256) as u8, ((seed / 256) % 256) as u8])
-    });
-    let mut out = Vec::new();
-    let _ = JpegEncoder::new_with_quality(&mut out, 85).encode_image(&image);
-    out
-}
+use crate::{
+    harness,
+    harness::{face, gql},
+};
 
 pub async fn run(
     count: usize,

@@ -23,6 +23,33 @@ impl Drop for Server {
     }
 }
 
+/// Creates a company with camera timekeeping on through the CLI (`create-company`,
+/// `enable-camera`), as an operator would; returns its id.
+pub fn seed_company(command: impl Fn() -> Command, admin_email: &str) -> String {
+    let created = command()
+        .args([
+            "create-company",
+            "--name",
+            "Acme",
+            "--admin-email",
+            admin_email,
+        ])
+        .output()
+        .expect("create-company");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let company_id = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    let enabled = command()
+        .args(["enable-camera", "--company", &company_id])
+        .output()
+        .expect("enable-camera");
+    assert!(enabled.status.success());
+    company_id
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -117,27 +144,7 @@ async fn a_sync_interrupted_by_sigkill_finishes_after_a_restart_without_duplicat
     let sim = Simulator::start(SimConfig::default()).await.expect("sim");
     let client = reqwest::Client::new();
 
-    let created = command(dir.path(), &sim)
-        .args([
-            "create-company",
-            "--name",
-            "Acme",
-            "--admin-email",
-            "admin@acme.test",
-        ])
-        .output()
-        .expect("create-company");
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let company_id = String::from_utf8_lossy(&created.stdout).trim().to_owned();
-    let enabled = command(dir.path(), &sim)
-        .args(["enable-camera", "--company", &company_id])
-        .output()
-        .expect("enable-camera");
-    assert!(enabled.status.success());
+    seed_company(|| command(dir.path(), &sim), "admin@acme.test");
 
     let first = serve(dir.path(), &sim).await;
     let login = gql(

@@ -76,24 +76,29 @@ impl Drop for TestApp {
         let (Some(name), Some(base)) = (self.postgres_database.take(), postgres_url()) else {
             return;
         };
-        // Drop is synchronous: use a runtime of our own on a plain thread.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let admin = Database::connect(&base).await.ok()?;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-                    .ok()
-            })
+        drop_postgres_database(base, name);
+    }
+}
+
+/// Drops a test database, from synchronous code (a `Drop`): on a runtime of its own, on a plain
+/// thread.
+pub fn drop_postgres_database(base: String, name: String) {
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            let admin = Database::connect(&base).await.ok()?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .ok()
         })
-        .join();
-        if !matches!(dropped, Ok(Some(_))) {
-            eprintln!("could not drop a test database; it is left behind");
-        }
+    })
+    .join();
+    if !matches!(dropped, Ok(Some(_))) {
+        eprintln!("could not drop a test database; it is left behind");
     }
 }
 

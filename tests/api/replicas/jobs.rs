@@ -108,13 +108,19 @@ async fn a_job_killed_mid_run_finishes_on_another_process_exactly_once() {
         .expect("id")
         .to_owned();
     // A subscriber on the third process follows the job from start to end.
-    let mut progress = subscribe(
-        &cluster.address(2),
-        &cluster.token,
-        "subscription($id: ID!) { syncJobProgress(id: $id) { job { status succeeded } } }",
-        json!({ "id": job_id }),
-    )
-    .await;
+    // A subscriber on every process; the ones on processes that survive follow it to the end.
+    let mut progress = Vec::new();
+    for i in 0..3 {
+        progress.push(
+            subscribe(
+                &cluster.address(i),
+                &cluster.token,
+                "subscription($id: ID!) { syncJobProgress(id: $id) { job { status succeeded } } }",
+                json!({ "id": job_id }),
+            )
+            .await,
+        );
+    }
 
     // Once part of it is done, SIGKILL the process that holds the job.
     let id = uuid::Uuid::parse_str(&job_id).expect("uuid");
@@ -184,8 +190,11 @@ async fn a_job_killed_mid_run_finishes_on_another_process_exactly_once() {
             .all(|i| i.status == entity::sync_job_item::ItemStatus::Succeeded)
     );
 
-    // The subscriber on the third process saw the end: exactly one terminal event, the last.
+    // A subscriber on a surviving process saw the end: exactly one terminal event, the last.
     let mut statuses = Vec::new();
+    // A process other than the killed one and the one the job was started on.
+    let watcher = (0..3).find(|i| *i != killed && *i != 0).unwrap_or(survivor);
+    let progress = &mut progress[watcher];
     while let Ok(Some(Ok(frame))) =
         tokio::time::timeout(Duration::from_secs(10), progress.next()).await
     {

@@ -10,7 +10,7 @@ use std::{
 };
 
 use hanet_sim::{SimConfig, Simulator};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{Database, DatabaseConnection};
 use serde_json::{Value, json};
 
 use crate::{
@@ -33,21 +33,7 @@ pub struct Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         self.servers.clear();
-        let (base, name) = (self.base.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
-            runtime.block_on(async {
-                let admin = Database::connect(&base).await.ok()?;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await
-                    .ok()
-            })
-        })
-        .join();
+        crate::helpers::drop_postgres_database(self.base.clone(), self.name.clone());
     }
 }
 
@@ -82,29 +68,7 @@ impl Cluster {
             cluster.wait_ready(&server).await;
             cluster.servers.push(Some(server));
         }
-        let created = cluster
-            .command()
-            .args([
-                "create-company",
-                "--name",
-                "Acme",
-                "--admin-email",
-                "admin@acme.test",
-            ])
-            .output()
-            .expect("create-company");
-        assert!(
-            created.status.success(),
-            "{}",
-            String::from_utf8_lossy(&created.stderr)
-        );
-        let company = String::from_utf8_lossy(&created.stdout).trim().to_owned();
-        let enabled = cluster
-            .command()
-            .args(["enable-camera", "--company", &company])
-            .output()
-            .expect("enable-camera");
-        assert!(enabled.status.success());
+        crate::crash::seed_company(|| cluster.command(), "admin@acme.test");
         let login = cluster.gql(0, None, "mutation($p: String!) { login(email: \"admin@acme.test\", password: $p) { token } }", json!({ "p": PASSWORD })).await;
         cluster.token = login["data"]["login"]["token"]
             .as_str()

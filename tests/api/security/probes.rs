@@ -174,27 +174,7 @@ async fn run(postgres: Option<String>) {
         }
         c
     };
-    let created = with_db(command(dir.path(), &sim))
-        .args([
-            "create-company",
-            "--name",
-            "Probe",
-            "--admin-email",
-            "admin@probe.test",
-        ])
-        .output()
-        .expect("create-company");
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let company = String::from_utf8_lossy(&created.stdout).trim().to_owned();
-    let enabled = with_db(command(dir.path(), &sim))
-        .args(["enable-camera", "--company", &company])
-        .output()
-        .expect("enable-camera");
-    assert!(enabled.status.success());
+    crate::crash::seed_company(|| with_db(command(dir.path(), &sim)), "admin@probe.test");
     let server: Server = serve_with(with_db(command(dir.path(), &sim))).await;
     let client = reqwest::Client::new();
     let login: Value = client
@@ -271,10 +251,5 @@ async fn abuse_probes_are_refused_cheaply_on_postgres() {
     };
     let (name, url) = fresh_postgres_database(&base).await;
     run(Some(url)).await;
-    if let Ok(admin) = sea_orm::Database::connect(&base).await {
-        use sea_orm::ConnectionTrait;
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await;
-    }
+    crate::helpers::drop_postgres_database(base, name);
 }
