@@ -3,6 +3,7 @@
 //! `unlinkHanet`. Token handling is in [`tokens`].
 
 pub mod callback;
+pub mod places;
 pub mod service;
 pub mod tokens;
 

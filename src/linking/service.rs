@@ -26,8 +26,10 @@ use crate::{
     companies,
     error::{ApiError, ApiResult},
     state::AppState,
-    vendor::{AccessToken, VendorDevice, VendorError, VendorPlace},
+    vendor::{AccessToken, VendorError},
 };
+
+pub use super::places::{devices, places, select_place};
 
 /// How long a link `state` stays valid.
 const STATE_LIFETIME_MINUTES: i64 = 15;
@@ -284,83 +286,6 @@ pub async fn complete_link(
         tracing::warn!(company.id = %company_id, error = %e, "could not register the webhook key with Hanet");
     }
     tracing::info!(company.id = %company_id, "Hanet account linked");
-    Ok(saved)
-}
-
-pub async fn places(app: &AppState, company_id: Uuid) -> ApiResult<Vec<VendorPlace>> {
-    camera_company(&app.db, company_id).await?;
-    app.tokens
-        .call(company_id, |access| async move {
-            app.tokens.vendor().places(&access).await
-        })
-        .await
-}
-
-pub async fn devices(
-    app: &AppState,
-    company_id: Uuid,
-    place_id: Option<String>,
-) -> ApiResult<Vec<VendorDevice>> {
-    camera_company(&app.db, company_id).await?;
-    let selected = connection(&app.db, company_id)
-        .await?
-        .and_then(|c| c.place_id);
-    let place_id = match place_id {
-        // Another place than the selected one must be one of the account's own: an id from
-        // elsewhere is not found (not a vendor error).
-        Some(id) if selected.as_deref() != Some(id.as_str()) => {
-            if !places(app, company_id).await?.iter().any(|p| p.id == id) {
-                return Err(ApiError::NotFound("Hanet place"));
-            }
-            Some(id)
-        }
-        Some(id) => Some(id),
-        None => selected,
-    };
-    let place_id = place_id.as_deref();
-    app.tokens
-        .call(company_id, |access| async move {
-            app.tokens.vendor().devices(&access, place_id).await
-        })
-        .await
-}
-
-/// Chooses the place whose cameras do the timekeeping.
-pub async fn select_place(
-    app: &AppState,
-    company_id: Uuid,
-    place_id: &str,
-) -> ApiResult<hanet_connection::Model> {
-    let available = places(app, company_id).await?;
-    let place = available
-        .into_iter()
-        .find(|p| p.id == place_id)
-        .ok_or(ApiError::NotFound("Hanet place"))?;
-    let row = connection(&app.db, company_id)
-        .await?
-        .ok_or(ApiError::HanetNotLinked)?;
-    let key = row.partner_token.clone();
-    let place_changed = row.place_id.as_deref() != Some(place.id.as_str());
-    let mut model = row.into_active_model();
-    model.place_id = Set(Some(place.id.clone()));
-    model.place_name = Set(Some(place.name.clone()));
-    let saved = model.update(&app.db).await?;
-    if place_changed {
-        // The new place's cameras know nobody yet: every synced employee needs a sync.
-        forget_persons(&app.db, company_id).await?;
-    }
-    let (place_id, key) = (place.id.as_str(), key.as_str());
-    let subscribed = app
-        .tokens
-        .call(company_id, |access| async move {
-            let vendor = app.tokens.vendor();
-            vendor.register_webhook_key(&access, key).await?;
-            vendor.subscribe_place(&access, place_id, key).await
-        })
-        .await;
-    if let Err(e) = subscribed {
-        tracing::warn!(company.id = %company_id, error = e.message(), "could not narrow Hanet webhooks to the place");
-    }
     Ok(saved)
 }
 
