@@ -122,11 +122,29 @@ async fn graphql_post(
     schema: web::Data<Api>,
 ) -> HttpResponse {
     let settings = &app.settings;
+    let Some(media) = crate::http_media::accepted(&req) else {
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            "BAD_USER_INPUT",
+            "accept application/graphql-response+json or application/json",
+        );
+    };
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let understood = content_type.as_deref().is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.starts_with("application/json") || c.starts_with("multipart/form-data")
+    });
+    if !understood {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "send Content-Type: application/json (or multipart/form-data for uploads)",
+        );
+    }
     let multipart = content_type
         .as_deref()
         .is_some_and(|c| c.starts_with("multipart/form-data"));
@@ -206,7 +224,7 @@ async fn graphql_post(
         .into_iter()
         .map(crate::graphql::with_default_code)
         .collect();
-    HttpResponse::Ok().json(response)
+    crate::http_media::respond(media, response)
 }
 
 /// Why a caller may not send a multipart (upload) request, if they may not.

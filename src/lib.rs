@@ -25,6 +25,7 @@ pub mod graphql;
 pub mod guard;
 pub mod hanet;
 pub mod http;
+mod http_media;
 pub mod ids;
 pub mod jobs;
 pub mod leases;

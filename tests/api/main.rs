@@ -23,6 +23,7 @@ mod images;
 mod import;
 mod limits;
 mod matrices;
+mod over_http;
 mod photos;
 mod replicas;
 mod schema;
