@@ -33,6 +33,7 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL) that `schema.graphql` holds.
     Schema,
+    #[cfg(feature = "demo")]
     /// Run the whole product on this machine: SQLite, the built-in Hanet simulator, a seeded
     /// company, a first sync and a trickle of check-ins. Prints the GraphiQL URL and a login.
     Demo {
@@ -97,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("migrations applied");
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        #[cfg(feature = "demo")]
         Command::Demo { reset } => crate::demo::run(cli.settings, reset).await?,
         Command::CreateCompany {
             name,

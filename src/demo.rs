@@ -227,7 +227,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
         let start = linking::start_link(app, scope).await.map_err(api)?;
         // The simulator approves at once and redirects to our callback with the code; the
         // admin (the demo, here) finishes the link with it.
-        let (code, state) = approve(&start.authorization_url).await?;
+        let (code, state) = crate::linking::approve(&start.authorization_url).await?;
         linking::complete_link(app, &code, &state, scope)
             .await
             .map_err(api)?;
@@ -329,28 +329,6 @@ async fn trickle(app: &AppState, sim: &Simulator, company_id: Uuid) -> anyhow::R
     };
     sim.emit_checkin(seed).await?;
     Ok(())
-}
-
-/// Opens the authorization URL without following Hanet's redirect; returns the code and state
-/// it carries back.
-pub async fn approve(authorization_url: &str) -> anyhow::Result<(String, String)> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let response = client.get(authorization_url).send().await?;
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .context("Hanet did not redirect back")?;
-    let url = reqwest::Url::parse(location)?;
-    let param = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-            .with_context(|| format!("Hanet's redirect has no {name}"))
-    };
-    Ok((param("code")?, param("state")?))
 }
 
 /// The `i`-th name of a list, cycling.

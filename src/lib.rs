@@ -15,6 +15,7 @@ pub mod companies;
 pub mod config;
 pub mod crypto;
 pub mod db;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod departments;
 pub mod employees;

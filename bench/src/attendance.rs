@@ -97,7 +97,7 @@ pub(crate) async fn setup(employee_count: usize, department_count: usize) -> any
         .await?
         .json()
         .await?;
-    let (code, state) = timekeeping::demo::approve(
+    let (code, state) = timekeeping::linking::approve(
         start["data"]["startHanetLink"]["authorizationUrl"]
             .as_str()
             .unwrap_or_default(),

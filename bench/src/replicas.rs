@@ -174,7 +174,7 @@ impl Replicas {
         let url = start["startHanetLink"]["authorizationUrl"]
             .as_str()
             .unwrap_or_default();
-        let (code, state) = timekeeping::demo::approve(url).await?;
+        let (code, state) = timekeeping::linking::approve(url).await?;
         gql(&self.addresses[1 % self.addresses.len()], token, "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }", json!({ "c": code, "s": state })).await?;
         gql(
             &self.addresses[0],

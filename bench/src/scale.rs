@@ -68,7 +68,7 @@ async fn seed(
                 .as_str()
                 .unwrap_or_default()
         );
-        let (code, state) = timekeeping::demo::approve(&url).await?;
+        let (code, state) = timekeeping::linking::approve(&url).await?;
         gql(address, &token, "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }", json!({ "c": code, "s": state })).await?;
         gql(
             address,

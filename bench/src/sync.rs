@@ -63,7 +63,7 @@ pub async fn run(
     let url = start["startHanetLink"]["authorizationUrl"]
         .as_str()
         .unwrap_or_default();
-    let (code, state) = timekeeping::demo::approve(url).await?;
+    let (code, state) = timekeeping::linking::approve(url).await?;
     let linked = gql(
         &server.address,
         &token,

@@ -2,10 +2,13 @@
 //! `completeHanetLink`, `hanetConnection`, `hanetPlaces`, `hanetDevices`, `selectHanetPlace`,
 //! `unlinkHanet`. Token handling is in [`tokens`].
 
+mod approve;
 pub mod callback;
 pub mod places;
 pub mod service;
 pub mod tokens;
+
+pub use approve::approve;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};

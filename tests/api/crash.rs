@@ -164,7 +164,7 @@ async fn a_sync_interrupted_by_sigkill_finishes_after_a_restart_without_duplicat
         json!({}),
     )
     .await;
-    let (code, state) = timekeeping::demo::approve(
+    let (code, state) = timekeeping::linking::approve(
         start["startHanetLink"]["authorizationUrl"]
             .as_str()
             .expect("url"),

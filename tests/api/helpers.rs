@@ -319,7 +319,7 @@ impl TestApp {
         let url = data["startHanetLink"]["authorizationUrl"]
             .as_str()
             .expect("authorization URL");
-        let (code, state) = timekeeping::demo::approve(url)
+        let (code, state) = timekeeping::linking::approve(url)
             .await
             .expect("Hanet redirects back with a code");
         self.graphql_ok(

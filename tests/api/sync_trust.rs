@@ -86,6 +86,7 @@ app_test!(async fn a_face_registered_to_someone_else_fails_with_that_persons_id(
 });
 
 /// Runs `timekeeping demo` in `dir` until it says it is ready; returns the child.
+#[cfg(feature = "demo")]
 async fn demo_until_ready(dir: &std::path::Path) -> std::process::Child {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_timekeeping"))
@@ -114,6 +115,7 @@ async fn demo_until_ready(dir: &std::path::Path) -> std::process::Child {
     child
 }
 
+#[cfg(feature = "demo")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_restarts_over_an_unfinished_sync() {
     use sea_orm::{ActiveModelTrait, Database, EntityTrait, Set};

@@ -157,7 +157,7 @@ impl Cluster {
                 json!({}),
             )
             .await;
-        let (code, state) = timekeeping::demo::approve(
+        let (code, state) = timekeeping::linking::approve(
             data["startHanetLink"]["authorizationUrl"]
                 .as_str()
                 .expect("url"),

@@ -32,7 +32,7 @@ app_test!(async fn a_hanet_account_is_linked_to_one_company_only(app) {
     app.enable_camera(&b).await;
     let data = app.graphql_ok(&b.admin_token, "mutation { startHanetLink { authorizationUrl } }", json!({})).await;
     let url = data["startHanetLink"]["authorizationUrl"].as_str().expect("url");
-    let (code, state) = timekeeping::demo::approve(url).await.expect("approved");
+    let (code, state) = timekeeping::linking::approve(url).await.expect("approved");
     let body = app
         .graphql(
             Some(&b.admin_token),
