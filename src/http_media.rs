@@ -48,13 +48,13 @@ pub fn respond(media: Media, response: async_graphql::Response) -> HttpResponse 
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     match media {
-        Media::Json => HttpResponse::Ok().content_type(JSON).json(response),
+        Media::Json => HttpResponse::Ok().json(response),
         Media::GraphqlResponse if never_executed => HttpResponse::build(StatusCode::BAD_REQUEST)
             .content_type(GRAPHQL_RESPONSE)
             .json(serde_json::json!({ "errors": response.errors })),
-        Media::GraphqlResponse => {
-            let body = serde_json::to_vec(&response).unwrap_or_default();
-            HttpResponse::Ok().content_type(GRAPHQL_RESPONSE).body(body)
-        }
+        // `json` keeps a content type already set.
+        Media::GraphqlResponse => HttpResponse::Ok()
+            .content_type(GRAPHQL_RESPONSE)
+            .json(response),
     }
 }

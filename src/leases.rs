@@ -43,18 +43,12 @@ pub async fn try_claim(
              WHERE leases.expires_at < $4 OR leases.owner = EXCLUDED.owner"
         }
         _ => {
-            "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?, ?) \
+            "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) \
              ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at \
              WHERE leases.expires_at < ? OR leases.owner = excluded.owner"
         }
     };
     let values: Vec<Value> = vec![name.into(), owner.into(), until.into(), now.into()];
-    let sql = if backend == DatabaseBackend::Postgres {
-        sql.to_owned()
-    } else {
-        // SQLite: the fourth value is the WHERE's; VALUES takes three.
-        sql.replacen("VALUES (?, ?, ?, ?)", "VALUES (?, ?, ?)", 1)
-    };
     let result = db
         .execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;

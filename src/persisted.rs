@@ -56,9 +56,4 @@ impl PersistedQueries {
             }
         }
     }
-
-    /// Text bytes kept (for tests and metrics).
-    pub fn bytes(&self) -> usize {
-        self.inner.lock().map_or(0, |inner| inner.bytes)
-    }
 }

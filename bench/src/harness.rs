@@ -112,3 +112,50 @@ pub fn face(seed: usize) -> Vec<u8> {
     let _ = JpegEncoder::new_with_quality(&mut out, 85).encode_image(&image);
     out
 }
+
+/// Links a simulated Hanet account the way the app does (start on `start`, the simulator
+/// approves at once, complete on `complete`: any replica) and selects `place`. `login_hint`
+/// picks one of the simulator's accounts.
+pub async fn link(
+    start: &str,
+    complete: &str,
+    token: &str,
+    login_hint: Option<&str>,
+    place: &str,
+) -> anyhow::Result<()> {
+    use serde_json::json;
+    let started = gql(
+        start,
+        token,
+        "mutation { startHanetLink { authorizationUrl } }",
+        json!({}),
+    )
+    .await?;
+    let mut url = started["startHanetLink"]["authorizationUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(hint) = login_hint {
+        url = format!("{url}&login_hint={}", hint.replace('@', "%40"));
+    }
+    let (code, state) = timekeeping::linking::approve(&url).await?;
+    let linked = gql(
+        complete,
+        token,
+        "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }",
+        json!({ "c": code, "s": state }),
+    )
+    .await?;
+    anyhow::ensure!(
+        linked["completeHanetLink"]["accountEmail"].is_string(),
+        "linking failed: {linked}"
+    );
+    gql(
+        start,
+        token,
+        "mutation($p: ID!) { selectHanetPlace(placeId: $p) { accountEmail } }",
+        json!({ "p": place }),
+    )
+    .await?;
+    Ok(())
+}

@@ -11,7 +11,6 @@ use std::{
 
 use hanet_sim::Simulator;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use serde_json::json;
 
 pub use crate::harness::gql;
 
@@ -164,25 +163,8 @@ impl Replicas {
 
     /// Links the simulator's account and selects place 1001.
     pub async fn link(&self, token: &str) -> anyhow::Result<()> {
-        let start = gql(
-            &self.addresses[0],
-            token,
-            "mutation { startHanetLink { authorizationUrl } }",
-            json!({}),
-        )
-        .await?;
-        let url = start["startHanetLink"]["authorizationUrl"]
-            .as_str()
-            .unwrap_or_default();
-        let (code, state) = timekeeping::linking::approve(url).await?;
-        gql(&self.addresses[1 % self.addresses.len()], token, "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }", json!({ "c": code, "s": state })).await?;
-        gql(
-            &self.addresses[0],
-            token,
-            "mutation { selectHanetPlace(placeId: \"1001\") { accountEmail } }",
-            json!({}),
-        )
-        .await?;
+        let complete = &self.addresses[1 % self.addresses.len()];
+        crate::harness::link(&self.addresses[0], complete, token, None, "1001").await?;
         Ok(())
     }
 

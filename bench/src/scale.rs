@@ -55,28 +55,9 @@ async fn seed(
             .map_err(|e| anyhow::anyhow!(e.message()))?;
         let address = &cluster.addresses[0];
         let token = crate::harness::login(address, &email, "scale password").await?;
-        let start = gql(
-            address,
-            &token,
-            "mutation { startHanetLink { authorizationUrl } }",
-            json!({}),
-        )
-        .await?;
-        let url = format!(
-            "{}&login_hint=owner{c}%40hanet.sim",
-            start["startHanetLink"]["authorizationUrl"]
-                .as_str()
-                .unwrap_or_default()
-        );
-        let (code, state) = timekeeping::linking::approve(&url).await?;
-        gql(address, &token, "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }", json!({ "c": code, "s": state })).await?;
-        gql(
-            address,
-            &token,
-            "mutation($p: ID!) { selectHanetPlace(placeId: $p) { accountEmail } }",
-            json!({ "p": (5000 + c).to_string() }),
-        )
-        .await?;
+        let hint = format!("owner{c}@hanet.sim");
+        let place = (5000 + c).to_string();
+        crate::harness::link(address, address, &token, Some(&hint), &place).await?;
         let mut form = reqwest::multipart::Form::new();
         let map: serde_json::Map<String, Value> = (0..employees)
             .map(|i| (i.to_string(), json!([format!("variables.f.{i}")])))

@@ -53,35 +53,7 @@ pub async fn run(
         .await
         .map_err(|e| anyhow::anyhow!(e.message()))?;
     let token = harness::login(&server.address, "admin@bench.test", "bench password").await?;
-    let start = gql(
-        &server.address,
-        &token,
-        "mutation { startHanetLink { authorizationUrl } }",
-        json!({}),
-    )
-    .await?;
-    let url = start["startHanetLink"]["authorizationUrl"]
-        .as_str()
-        .unwrap_or_default();
-    let (code, state) = timekeeping::linking::approve(url).await?;
-    let linked = gql(
-        &server.address,
-        &token,
-        "mutation($c: String!, $s: String!) { completeHanetLink(code: $c, state: $s) { accountEmail } }",
-        json!({ "c": code, "s": state }),
-    )
-    .await?;
-    anyhow::ensure!(
-        linked["completeHanetLink"]["accountEmail"].is_string(),
-        "linking failed: {linked}"
-    );
-    gql(
-        &server.address,
-        &token,
-        "mutation { selectHanetPlace(placeId: \"1001\") { accountEmail } }",
-        json!({}),
-    )
-    .await?;
+    harness::link(&server.address, &server.address, &token, None, "1001").await?;
 
     let mut form = reqwest::multipart::Form::new();
     let map: serde_json::Map<String, Value> = (0..count)

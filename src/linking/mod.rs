@@ -172,15 +172,20 @@ impl HanetDrift {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::employees::Employee>> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
         let scope = ctx.scope(Permission::ReadCompany)?;
         let db = &ctx.app()?.db;
-        let mut out = Vec::new();
-        for id in &self.0.missing_employees {
-            if let Ok(e) = crate::employees::service::get(db, scope.company_id, *id).await {
-                out.push(crate::employees::Employee(e));
-            }
-        }
-        Ok(out)
+        // One query for all of them.
+        Ok(entity::employee::Entity::find()
+            .filter(entity::employee::Column::CompanyId.eq(scope.company_id))
+            .filter(entity::employee::Column::Id.is_in(self.0.missing_employees.iter().copied()))
+            .order_by_asc(entity::employee::Column::EmployeeCodeKey)
+            .all(db)
+            .await
+            .map_err(crate::error::ApiError::from)?
+            .into_iter()
+            .map(crate::employees::Employee)
+            .collect())
     }
 }
 

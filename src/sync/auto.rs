@@ -19,17 +19,14 @@ use crate::{
     state::AppState,
 };
 
-/// Marks employees changed, when their company has `autoSync` on.
+/// Marks employees changed, when their company has `autoSync` on (one statement: the company's
+/// setting is read by the update itself).
 pub async fn touch(
     db: &impl ConnectionTrait,
     company_id: Uuid,
     employee_ids: &[Uuid],
 ) -> ApiResult<()> {
-    let on = company::Entity::find_by_id(company_id)
-        .one(db)
-        .await?
-        .is_some_and(|c| c.auto_sync);
-    if !on || employee_ids.is_empty() {
+    if employee_ids.is_empty() {
         return Ok(());
     }
     employee::Entity::update_many()
@@ -37,8 +34,17 @@ pub async fn touch(
             employee::Column::AutoSyncChangedAt,
             Expr::value(Some(Utc::now())),
         )
-        .filter(employee::Column::CompanyId.eq(company_id))
         .filter(employee::Column::Id.is_in(employee_ids.iter().copied()))
+        .filter(
+            employee::Column::CompanyId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(company::Column::Id)
+                    .from(company::Entity)
+                    .and_where(company::Column::Id.eq(company_id))
+                    .and_where(company::Column::AutoSync.eq(true))
+                    .to_owned(),
+            ),
+        )
         .exec(db)
         .await?;
     Ok(())

@@ -66,12 +66,7 @@ pub fn spawn(app: AppState) {
 
 /// Compares and stores the findings.
 pub async fn reconcile(app: &AppState, company_id: Uuid) -> ApiResult<Drift> {
-    let context = super::employees::prepare(app, company_id)
-        .await
-        .map_err(|message| crate::error::ApiError::HanetUnavailable {
-            code: None,
-            message,
-        })?;
+    let place = crate::linking::service::selected_place(&app.db, company_id).await?;
     let ours = employee::Entity::find()
         .filter(employee::Column::CompanyId.eq(company_id))
         .filter(employee::Column::HanetPersonId.is_not_null())
@@ -82,8 +77,8 @@ pub async fn reconcile(app: &AppState, company_id: Uuid) -> ApiResult<Drift> {
         .filter_map(|e| e.hanet_person_id.as_deref())
         .collect();
     let vendor = app.tokens.vendor();
-    let place = context.place_id.clone().unwrap_or_default();
     let place = place.as_str();
+    // The one read of Hanet's person list.
     let persons = app
         .tokens
         .call(company_id, |access| async move {

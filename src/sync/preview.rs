@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// What a sync would do to one employee.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SyncAction {
     /// Create the person on Hanet.
     Create,
@@ -34,21 +34,6 @@ pub enum SyncAction {
     None,
     /// Not synced (no face photo): the item fails with the reason.
     Skip,
-}
-
-impl SyncAction {
-    /// The job item's `action` (or, for a skip, its error code) the sync records.
-    pub fn as_item(self) -> &'static str {
-        match self {
-            Self::Create => "CREATE",
-            Self::UpdateFace => "UPDATE_FACE",
-            Self::UpdateInfo => "UPDATE_INFO",
-            Self::Update => "UPDATE",
-            Self::Remove => "REMOVE",
-            Self::None => "NONE",
-            Self::Skip => "NO_PHOTO",
-        }
-    }
 }
 
 /// What Hanet's person list says, as the sync reads it.
@@ -285,7 +270,7 @@ async fn preview(
         .into_iter()
         .map(|(action, count)| SyncActionCount { action, count })
         .collect();
-    counts.sort_by_key(|c| c.action.as_item());
+    counts.sort_by_key(|c| c.action);
     let next = (start + items.len() < total).then_some(start + items.len());
     Ok(EmployeeSyncPreview {
         items,

@@ -50,6 +50,24 @@ pub fn seed_company(command: impl Fn() -> Command, admin_email: &str) -> String 
     company_id
 }
 
+/// An `importFacePhotos` multipart request with one distinct photo for each of `K00`…
+pub fn photos_form(n: usize) -> reqwest::multipart::Form {
+    let map: serde_json::Map<String, Value> = (0..n)
+        .map(|i| (i.to_string(), json!([format!("variables.f.{i}")])))
+        .collect();
+    let mut form = reqwest::multipart::Form::new()
+        .text("operations", json!({ "query": "mutation($f: [Upload!]!) { importFacePhotos(files: $f) { accepted } }", "variables": { "f": vec![Value::Null; n] } }).to_string())
+        .text("map", Value::Object(map).to_string());
+    for i in 0..n {
+        form = form.part(
+            i.to_string(),
+            reqwest::multipart::Part::bytes(images::jpeg(130, 130, i as u8))
+                .file_name(format!("K{i:02}.jpg")),
+        );
+    }
+    form
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -189,22 +207,11 @@ async fn a_sync_interrupted_by_sigkill_finishes_after_a_restart_without_duplicat
     .await;
 
     const N: usize = 30;
-    let mut form = reqwest::multipart::Form::new();
-    let map: serde_json::Map<String, Value> = (0..N)
-        .map(|i| (i.to_string(), json!([format!("variables.f.{i}")])))
-        .collect();
-    form = form
-        .text("operations", json!({ "query": "mutation($f: [Upload!]!) { importFacePhotos(files: $f) { accepted } }", "variables": { "f": vec![Value::Null; N] } }).to_string())
-        .text("map", Value::Object(map).to_string());
     for i in 0..N {
         let code = format!("K{i:02}");
         gql(&client, &first, Some(&token), "mutation($c: String!) { createEmployee(input: { employeeCode: $c, fullName: $c }) { id } }", json!({ "c": code })).await;
-        form = form.part(
-            i.to_string(),
-            reqwest::multipart::Part::bytes(images::jpeg(130, 130, i as u8))
-                .file_name(format!("{code}.jpg")),
-        );
     }
+    let form = photos_form(N);
     let imported: Value = client
         .post(format!("{}/graphql", first.address))
         .bearer_auth(&token)

@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
 
 use super::Cluster;
-use crate::images;
 
 const FAST: [(&str, &str); 3] = [
     ("TIMEKEEPING_JOB_LEASE_SECS", "3"),
@@ -67,22 +66,11 @@ async fn a_job_killed_mid_run_finishes_on_another_process_exactly_once() {
     };
     cluster.link().await;
     const N: usize = 24;
-    let mut form = reqwest::multipart::Form::new();
-    let map: serde_json::Map<String, Value> = (0..N)
-        .map(|i| (i.to_string(), json!([format!("variables.f.{i}")])))
-        .collect();
-    form = form
-        .text("operations", json!({ "query": "mutation($f: [Upload!]!) { importFacePhotos(files: $f) { accepted } }", "variables": { "f": vec![Value::Null; N] } }).to_string())
-        .text("map", Value::Object(map).to_string());
     for i in 0..N {
         let code = format!("K{i:02}");
         cluster.admin(i % 3, "mutation($c: String!) { createEmployee(input: { employeeCode: $c, fullName: $c }) { id } }", json!({ "c": code })).await;
-        form = form.part(
-            i.to_string(),
-            reqwest::multipart::Part::bytes(images::jpeg(130, 130, i as u8))
-                .file_name(format!("{code}.jpg")),
-        );
     }
+    let form = crate::crash::photos_form(N);
     let imported: Value = cluster
         .client
         .post(format!("{}/graphql", cluster.address(0)))
