@@ -46,6 +46,16 @@ impl Column {
         }
     }
 
+    /// A nullable timestamp column (NULL travels as the Unix epoch).
+    pub const fn time_null(name: &'static str) -> Self {
+        Self {
+            name,
+            array: ArrayType::ChronoDateTimeUtc,
+            pg_type: "timestamptz",
+            null_as: Some("'epoch'::timestamptz"),
+        }
+    }
+
     /// A nullable UUID column (NULL travels as the nil UUID).
     pub const fn uuid_null(name: &'static str) -> Self {
         Self {
@@ -59,7 +69,8 @@ impl Column {
 
 /// `INSERT INTO table (columns) <rows> <tail>`, where `columns[i]` holds one value per row and
 /// `tail` is the `ON CONFLICT … RETURNING …` part. Values of nullable columns must already be
-/// their stand-in when NULL on PostgreSQL: use [`text_or_empty`] and [`uuid_or_nil`].
+/// their stand-in when NULL on PostgreSQL: use [`text_or_empty`], [`time_or_epoch`] and
+/// [`uuid_or_nil`].
 pub fn insert(
     backend: DbBackend,
     table: &str,
@@ -112,6 +123,14 @@ pub fn insert(
 pub fn text_or_empty(backend: DbBackend, value: Option<String>) -> Value {
     match (backend, value) {
         (DbBackend::Postgres, None) => Value::from(String::new()),
+        (_, value) => Value::from(value),
+    }
+}
+
+/// A nullable timestamp as a bulk insert on `backend` takes it.
+pub fn time_or_epoch(backend: DbBackend, value: Option<chrono::DateTime<chrono::Utc>>) -> Value {
+    match (backend, value) {
+        (DbBackend::Postgres, None) => Value::from(chrono::DateTime::<chrono::Utc>::UNIX_EPOCH),
         (_, value) => Value::from(value),
     }
 }

@@ -6,6 +6,7 @@ use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder, Ser
 
 use crate::{
     attendance::{AttendanceMutation, AttendanceQuery, AttendanceSubscription},
+    audit::AuditQuery,
     auth::{AuthMutation, AuthQuery},
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
@@ -13,7 +14,9 @@ use crate::{
     jobs::{JobsMutation, JobsQuery, JobsSubscription},
     linking::{LinkingMutation, LinkingQuery},
     photos::PhotosMutation,
+    schedules::{SchedulesMutation, SchedulesQuery},
     sync::preview::PreviewQuery,
+    timesheets::{TimesheetMutation, TimesheetQuery},
 };
 
 /// Every query.
@@ -27,6 +30,9 @@ pub struct Query(
     JobsQuery,
     AttendanceQuery,
     PreviewQuery,
+    SchedulesQuery,
+    AuditQuery,
+    TimesheetQuery,
 );
 
 /// Every mutation.
@@ -40,6 +46,8 @@ pub struct Mutation(
     PhotosMutation,
     JobsMutation,
     AttendanceMutation,
+    SchedulesMutation,
+    TimesheetMutation,
 );
 
 /// Every subscription.

@@ -49,6 +49,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/photos/{id}", web::get().to(photos::http::get_photo))
     .route(
+        "/exports/timesheets/{id}",
+        web::get().to(crate::timesheets::download::get_export),
+    )
+    .route(
         "/webhooks/hanet",
         web::post().to(attendance::webhook::hanet_webhook),
     )

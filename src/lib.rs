@@ -8,6 +8,7 @@
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 pub mod attendance;
+pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod cli;
@@ -37,9 +38,11 @@ pub mod operation;
 pub mod pagination;
 pub mod persisted;
 pub mod photos;
+pub mod schedules;
 pub mod startup;
 pub mod state;
 pub mod sync;
 pub mod telemetry;
+pub mod timesheets;
 pub mod vendor;
 mod ws;

@@ -5,7 +5,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{company, department, employee, face_photo, user};
+use entity::{company, department, employee, face_photo, user, work_schedule};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -63,6 +63,7 @@ pub struct Loaders {
     pub employees: Cached<employee::Entity>,
     pub users: Cached<user::Entity>,
     pub companies: Cached<company::Entity>,
+    pub schedules: Cached<work_schedule::Entity>,
 }
 
 impl Loaders {
@@ -74,6 +75,7 @@ impl Loaders {
             employees: loader::<employee::Entity>(db, employee::Column::Id, |e| e.id),
             users: loader::<user::Entity>(db, user::Column::Id, |u| u.id),
             companies: loader::<company::Entity>(db, company::Column::Id, |c| c.id),
+            schedules: loader::<work_schedule::Entity>(db, work_schedule::Column::Id, |s| s.id),
         }
     }
 }

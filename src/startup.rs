@@ -144,6 +144,7 @@ impl Application {
         crate::events::start(&state);
         jobs::runner::spawn(state.clone());
         attendance::pull::spawn_catch_up(state.clone());
+        attendance::absences::spawn(state.clone());
         crate::photos::retention::spawn(state.clone());
         crate::sync::auto::spawn(state.clone());
         crate::sync::drift::spawn(state.clone());

@@ -10,7 +10,7 @@ pub struct Model {
     pub company_id: Uuid,
     /// `capture-ms|place|device|person`: the same sighting from the webhook and from a pull.
     pub dedupe_key: String,
-    /// `WEBHOOK` or `PULL`.
+    /// `WEBHOOK`, `PULL` or `MANUAL`.
     pub source: String,
     pub event_id: Option<String>,
     pub place_id: String,
@@ -33,6 +33,12 @@ pub struct Model {
     /// Whether the check-in counts as attendance: taken at the company's selected place when it
     /// was stored. Others are kept and listed but belong to no day.
     pub counts_for_attendance: bool,
+    /// A voided check-in is kept but belongs to no day.
+    pub voided_at: Option<DateTimeUtc>,
+    pub voided_by: Option<Uuid>,
+    pub void_reason: Option<String>,
+    /// Who added a `MANUAL` check-in.
+    pub created_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,10 @@ pub struct Model {
     pub attendance_days_version: i32,
     /// Changed employees are synced by themselves, a minute after the last change.
     pub auto_sync: bool,
+    /// The schedule of every day no assignment covers.
+    pub default_schedule_id: Option<Uuid>,
+    /// Days without check-ins (absences, leave, holidays) are stored up to this date.
+    pub days_materialized_until: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ mod m20261129_000006_attendance_days;
 mod m20261129_000007_security;
 mod m20261129_000008_leases;
 mod m20261129_000009_auto_sync;
+mod m20261129_000010_schedules;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_security::Migration),
             Box::new(m20261129_000008_leases::Migration),
             Box::new(m20261129_000009_auto_sync::Migration),
+            Box::new(m20261129_000010_schedules::Migration),
         ]
     }
 }

@@ -1,73 +1,85 @@
 //! Stored attendance days: adding a batch of new check-ins to the days it touches (in the
-//! transaction that stores the check-ins), and recomputing a company's days over a date range.
+//! transaction that stores the check-ins), and writing rows (recomputing is in `rebuild`).
 //!
 //! Adding is a merge (earliest first, latest last, counts summed) done by the database in one
 //! upsert, so two processes adding to the same day at once both count: the upsert locks the
-//! row, and the values [`days::day`] derives are then written from what the upsert returned.
+//! row, and the values [`days::day`] derives are then written from what the upsert returned. A
+//! stored day carries its plan (shift, break, grace, window end), so this needs no other read.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{attendance_day, checkin, employee};
+use entity::attendance_day;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect, Statement, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
+    Value,
     sea_query::{ArrayType, Expr},
 };
 use uuid::Uuid;
 
-use super::days::{self, Checkins, Day, DayInputs, DayRules};
-use crate::{bulk, error::ApiResult};
+use super::{
+    days::{self, Checkins, Day, DayKind, Plan},
+    plan::{Planner, Scope},
+};
+use crate::{bulk, companies, error::ApiResult};
 
-/// The check-ins a batch adds, by (employee, working day), with the employee's code key.
+/// The check-ins a batch adds: employee and capture time.
 #[derive(Default)]
-pub struct Touched(HashMap<(Uuid, NaiveDate), (String, Checkins)>);
+pub struct Touched(Vec<(Uuid, DateTime<Utc>)>);
 
 impl Touched {
-    pub fn add(&mut self, employee_id: Uuid, code_key: &str, date: NaiveDate, at: DateTime<Utc>) {
-        self.0
-            .entry((employee_id, date))
-            .and_modify(|(_, c)| *c = c.merge(Checkins::one(at)))
-            .or_insert_with(|| (code_key.to_owned(), Checkins::one(at)));
+    pub fn add(&mut self, employee_id: Uuid, at: DateTime<Utc>) {
+        self.0.push((employee_id, at));
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// The days these check-ins alone make.
-    fn into_rows(self) -> Vec<Row> {
-        self.0
-            .into_iter()
-            .map(|((employee_id, date), (code_key, checkins))| Row {
-                employee_id,
-                date,
-                code_key,
-                day: days::day(&DayInputs { checkins }),
-            })
-            .collect()
-    }
 }
 
 /// One stored day to write.
-struct Row {
-    employee_id: Uuid,
-    date: NaiveDate,
-    code_key: String,
-    day: Day,
+pub(super) struct Row {
+    pub employee_id: Uuid,
+    pub date: NaiveDate,
+    pub code_key: String,
+    pub plan: Plan,
+    pub day: Day,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Add to a stored day (the first write of a batch).
+pub(super) enum Mode {
+    /// Add the check-ins to a stored day (the first write of a batch); a new day is inserted.
     Merge,
     /// Replace what is stored.
     Replace,
+    /// Insert days that are not stored yet; leave stored ones alone.
+    Missing,
 }
 
 /// Adds `touched` to the company's stored days.
 pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) -> ApiResult<()> {
-    let rows = touched.into_rows();
+    let Some((first, last)) = touched.0.iter().map(|(_, at)| *at).fold(
+        None,
+        |span: Option<(DateTime<Utc>, DateTime<Utc>)>, at| {
+            Some(span.map_or((at, at), |(f, l)| (f.min(at), l.max(at))))
+        },
+    ) else {
+        return Ok(());
+    };
+    let company = companies::service::get(db, company_id).await?;
+    let mut ids: Vec<Uuid> = touched.0.iter().map(|(e, _)| *e).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rules = days::DayRules::of(&company)?;
+    let planner = Planner::load(
+        db,
+        &company,
+        Scope::Only(&ids),
+        rules.local_date(first),
+        rules.local_date(last),
+    )
+    .await?;
+    let rows = group(&planner, touched.0.into_iter());
     let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
     for chunk in rows.chunks(chunk_rows) {
         let merged = db
@@ -76,15 +88,15 @@ pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) 
         // A day that was stored before now has more check-ins: derive its values again.
         let mut changed = Vec::new();
         for row in merged {
-            let stored = Stored::read(&row)?;
-            let day = days::day(&DayInputs {
-                checkins: stored.checkins,
-            });
-            if day.worked_minutes != stored.worked_minutes {
+            let stored = attendance_day::Model::from_query_result(&row, "")?;
+            let (plan, checkins) = stored_plan(&stored);
+            let day = days::day(&plan, checkins);
+            if derived(&day) != stored_derived(&stored) {
                 changed.push(Row {
                     employee_id: stored.employee_id,
                     date: stored.date,
-                    code_key: stored.code_key,
+                    code_key: stored.employee_code_key,
+                    plan,
                     day,
                 });
             }
@@ -97,45 +109,123 @@ pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) 
     Ok(())
 }
 
-/// A day as the merge returned it.
-struct Stored {
-    employee_id: Uuid,
-    date: NaiveDate,
-    code_key: String,
-    checkins: Checkins,
-    worked_minutes: i32,
-}
-
-impl Stored {
-    fn read(row: &QueryResult) -> ApiResult<Self> {
-        Ok(Self {
-            employee_id: row.try_get("", "employee_id")?,
-            date: row.try_get("", "date")?,
-            code_key: row.try_get("", "employee_code_key")?,
-            checkins: Checkins {
-                first: row.try_get("", "first_check_in")?,
-                last: row.try_get("", "last_check_in")?,
-                count: row.try_get("", "checkin_count")?,
-            },
-            worked_minutes: row.try_get("", "worked_minutes")?,
-        })
+/// Check-ins grouped into the days they belong to, as rows.
+pub(super) fn group(
+    planner: &Planner,
+    checkins: impl Iterator<Item = (Uuid, DateTime<Utc>)>,
+) -> Vec<Row> {
+    let mut days: HashMap<(Uuid, NaiveDate), (Plan, Checkins)> = HashMap::new();
+    for (employee_id, at) in checkins {
+        if let Some((date, plan)) = planner.locate(employee_id, at) {
+            days.entry((employee_id, date))
+                .and_modify(|(_, c)| *c = c.merge(Checkins::one(at)))
+                .or_insert((plan, Checkins::one(at)));
+        }
     }
+    days.into_iter()
+        .filter_map(|((employee_id, date), (plan, checkins))| {
+            Some(Row {
+                employee_id,
+                date,
+                code_key: planner.people.get(&employee_id)?.code_key.clone(),
+                plan,
+                day: days::day(&plan, Some(checkins)),
+            })
+        })
+        .collect()
 }
 
-const COLUMNS: [bulk::Column; 9] = [
+/// A stored day's plan and check-ins, as written. (The window's start is not stored: the day
+/// rules do not read it.)
+fn stored_plan(m: &attendance_day::Model) -> (Plan, Option<Checkins>) {
+    let plan = Plan {
+        kind: DayKind::parse(&m.kind),
+        schedule_id: m.schedule_id,
+        shift: m.shift_start.zip(m.shift_end),
+        pause: m.break_start.zip(m.break_end),
+        late_grace: m.late_grace_minutes,
+        early_grace: m.early_leave_grace_minutes,
+        window: (m.window_end, m.window_end),
+    };
+    let checkins = m
+        .first_check_in
+        .zip(m.last_check_in)
+        .map(|(first, last)| Checkins {
+            first,
+            last,
+            count: m.checkin_count,
+        });
+    (plan, checkins)
+}
+
+type Derived = (i32, i32, i32, i32, &'static str);
+
+fn derived(d: &Day) -> Derived {
+    (
+        d.worked_minutes,
+        d.late_minutes,
+        d.early_leave_minutes,
+        d.overtime_minutes,
+        d.status.as_str(),
+    )
+}
+
+fn stored_derived(m: &attendance_day::Model) -> Derived {
+    (
+        m.worked_minutes,
+        m.late_minutes,
+        m.early_leave_minutes,
+        m.overtime_minutes,
+        days::DayStatus::parse(&m.status).as_str(),
+    )
+}
+
+const COLUMNS: [bulk::Column; 22] = [
     bulk::Column::new("employee_id", ArrayType::Uuid, "uuid"),
     bulk::Column::new("date", ArrayType::ChronoDate, "date"),
     bulk::Column::new("company_id", ArrayType::Uuid, "uuid"),
     bulk::Column::new("employee_code_key", ArrayType::String, "text"),
-    bulk::Column::new(
-        "first_check_in",
-        ArrayType::ChronoDateTimeUtc,
-        "timestamptz",
-    ),
-    bulk::Column::new("last_check_in", ArrayType::ChronoDateTimeUtc, "timestamptz"),
+    bulk::Column::time_null("first_check_in"),
+    bulk::Column::time_null("last_check_in"),
     bulk::Column::new("checkin_count", ArrayType::Int, "int4"),
     bulk::Column::new("worked_minutes", ArrayType::Int, "int4"),
+    bulk::Column::new("late_minutes", ArrayType::Int, "int4"),
+    bulk::Column::new("early_leave_minutes", ArrayType::Int, "int4"),
+    bulk::Column::new("overtime_minutes", ArrayType::Int, "int4"),
+    bulk::Column::new("status", ArrayType::String, "text"),
+    bulk::Column::new("kind", ArrayType::String, "text"),
+    bulk::Column::uuid_null("schedule_id"),
+    bulk::Column::time_null("shift_start"),
+    bulk::Column::time_null("shift_end"),
+    bulk::Column::time_null("break_start"),
+    bulk::Column::time_null("break_end"),
+    bulk::Column::new("late_grace_minutes", ArrayType::Int, "int4"),
+    bulk::Column::new("early_leave_grace_minutes", ArrayType::Int, "int4"),
+    bulk::Column::new("window_end", ArrayType::ChronoDateTimeUtc, "timestamptz"),
     bulk::Column::new("updated_at", ArrayType::ChronoDateTimeUtc, "timestamptz"),
+];
+
+/// The columns a replace writes: all but the key and the company.
+const REPLACED: [&str; 19] = [
+    "employee_code_key",
+    "first_check_in",
+    "last_check_in",
+    "checkin_count",
+    "worked_minutes",
+    "late_minutes",
+    "early_leave_minutes",
+    "overtime_minutes",
+    "status",
+    "kind",
+    "schedule_id",
+    "shift_start",
+    "shift_end",
+    "break_start",
+    "break_end",
+    "late_grace_minutes",
+    "early_leave_grace_minutes",
+    "window_end",
+    "updated_at",
 ];
 
 /// One multi-row upsert of stored days.
@@ -146,93 +236,86 @@ fn upsert(db: &impl ConnectionTrait, company_id: Uuid, rows: &[Row], mode: Mode)
         _ => ("min", "max"),
     };
     let on_conflict = match mode {
+        // COALESCE: a stored absence has no check-ins (SQLite's min() of a NULL is NULL).
         Mode::Merge => format!(
             "ON CONFLICT (employee_id, date) DO UPDATE SET \
-             first_check_in = {least}(attendance_days.first_check_in, excluded.first_check_in), \
-             last_check_in = {greatest}(attendance_days.last_check_in, excluded.last_check_in), \
+             first_check_in = COALESCE({least}(attendance_days.first_check_in, excluded.first_check_in), excluded.first_check_in), \
+             last_check_in = COALESCE({greatest}(attendance_days.last_check_in, excluded.last_check_in), excluded.last_check_in), \
              checkin_count = attendance_days.checkin_count + excluded.checkin_count, \
              employee_code_key = excluded.employee_code_key, updated_at = excluded.updated_at \
-             RETURNING employee_id, date, employee_code_key, first_check_in, last_check_in, \
-             checkin_count, worked_minutes"
+             RETURNING *"
         ),
-        Mode::Replace => "ON CONFLICT (employee_id, date) DO UPDATE SET \
-             first_check_in = excluded.first_check_in, last_check_in = excluded.last_check_in, \
-             checkin_count = excluded.checkin_count, worked_minutes = excluded.worked_minutes, \
-             employee_code_key = excluded.employee_code_key, updated_at = excluded.updated_at"
-            .to_owned(),
+        Mode::Replace => format!(
+            "ON CONFLICT (employee_id, date) DO UPDATE SET {}",
+            REPLACED
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Mode::Missing => "ON CONFLICT (employee_id, date) DO NOTHING".to_owned(),
     };
     let now = Utc::now();
+    let time = |v: Option<DateTime<Utc>>| bulk::time_or_epoch(backend, v);
     let columns: Vec<Vec<Value>> = vec![
         rows.iter().map(|r| r.employee_id.into()).collect(),
         rows.iter().map(|r| r.date.into()).collect(),
         rows.iter().map(|_| company_id.into()).collect(),
         rows.iter().map(|r| r.code_key.clone().into()).collect(),
-        rows.iter().map(|r| r.day.first_check_in.into()).collect(),
-        rows.iter().map(|r| r.day.last_check_in.into()).collect(),
-        rows.iter().map(|r| r.day.checkin_count.into()).collect(),
+        rows.iter()
+            .map(|r| time(r.day.checkins.map(|c| c.first)))
+            .collect(),
+        rows.iter()
+            .map(|r| time(r.day.checkins.map(|c| c.last)))
+            .collect(),
+        rows.iter()
+            .map(|r| r.day.checkins.map_or(0, |c| c.count).into())
+            .collect(),
         rows.iter().map(|r| r.day.worked_minutes.into()).collect(),
+        rows.iter().map(|r| r.day.late_minutes.into()).collect(),
+        rows.iter()
+            .map(|r| r.day.early_leave_minutes.into())
+            .collect(),
+        rows.iter().map(|r| r.day.overtime_minutes.into()).collect(),
+        rows.iter().map(|r| r.day.status.as_str().into()).collect(),
+        rows.iter().map(|r| r.plan.kind.as_str().into()).collect(),
+        rows.iter()
+            .map(|r| bulk::uuid_or_nil(backend, r.plan.schedule_id))
+            .collect(),
+        rows.iter()
+            .map(|r| time(r.plan.shift.map(|s| s.0)))
+            .collect(),
+        rows.iter()
+            .map(|r| time(r.plan.shift.map(|s| s.1)))
+            .collect(),
+        rows.iter()
+            .map(|r| time(r.plan.pause.map(|s| s.0)))
+            .collect(),
+        rows.iter()
+            .map(|r| time(r.plan.pause.map(|s| s.1)))
+            .collect(),
+        rows.iter().map(|r| r.plan.late_grace.into()).collect(),
+        rows.iter().map(|r| r.plan.early_grace.into()).collect(),
+        rows.iter().map(|r| r.plan.window.1.into()).collect(),
         rows.iter().map(|_| now.into()).collect(),
     ];
     bulk::insert(backend, "attendance_days", &COLUMNS, columns, &on_conflict)
 }
 
-/// Recomputes the company's stored days from `from` to `to` (inclusive) from its check-ins:
-/// what is stored for those dates is replaced. Returns how many days are stored now.
-pub async fn recompute(
+pub(super) async fn write(
     db: &impl ConnectionTrait,
     company_id: Uuid,
-    rules: DayRules,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> ApiResult<usize> {
-    // The delete comes first: on SQLite it takes the write lock before anything is read, and
-    // on PostgreSQL a check-in committed after the read below adds itself to the new rows.
-    attendance_day::Entity::delete_many()
-        .filter(attendance_day::Column::CompanyId.eq(company_id))
-        .filter(attendance_day::Column::Date.gte(from))
-        .filter(attendance_day::Column::Date.lte(to))
-        .exec(db)
-        .await?;
-    let codes: HashMap<Uuid, String> = employee::Entity::find()
-        .select_only()
-        .column(employee::Column::Id)
-        .column(employee::Column::EmployeeCodeKey)
-        .filter(employee::Column::CompanyId.eq(company_id))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let start = rules.day_start(from);
-    let end = rules.day_start(to.succ_opt().unwrap_or(to));
-    let checkins: Vec<(Uuid, DateTime<Utc>)> = checkin::Entity::find()
-        .select_only()
-        .column(checkin::Column::EmployeeId)
-        .column(checkin::Column::CapturedAt)
-        .filter(checkin::Column::CompanyId.eq(company_id))
-        .filter(checkin::Column::EmployeeId.is_not_null())
-        .filter(checkin::Column::CountsForAttendance.eq(true))
-        .filter(checkin::Column::CapturedAt.gte(start))
-        .filter(checkin::Column::CapturedAt.lt(end))
-        .order_by_asc(checkin::Column::CapturedAt)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut touched = Touched::default();
-    for (employee_id, at) in checkins {
-        if let Some(code_key) = codes.get(&employee_id) {
-            touched.add(employee_id, code_key, rules.day_of(at), at);
-        }
-    }
-    let rows = touched.into_rows();
-    let stored = rows.len();
+    rows: &[Row],
+    mode: Mode,
+) -> ApiResult<()> {
     let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
     for chunk in rows.chunks(chunk_rows) {
-        db.execute_raw(upsert(db, company_id, chunk, Mode::Replace))
-            .await?;
+        db.execute_raw(upsert(db, company_id, chunk, mode)).await?;
     }
-    Ok(stored)
+    Ok(())
 }
+
+pub use super::rebuild::{materialize, recompute};
 
 /// Keeps the code copied into an employee's days in step with the employee's code.
 pub async fn rename(db: &impl ConnectionTrait, employee_id: Uuid, code_key: &str) -> ApiResult<()> {

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 use chrono::{DateTime, Utc};
 
 use super::{
-    pull, service,
+    corrections, pull, service,
     types::{
         AttendanceDay, AttendanceDayConnection, Checkin, CheckinConnection, CheckinFilter, Date,
     },
@@ -49,9 +49,10 @@ impl AttendanceQuery {
         ))
     }
 
-    /// One row per employee per day with check-ins at the selected place, in the company's time
-    /// zone, by employee ID then date. Days are stored as check-ins arrive: a page costs the
-    /// page, whatever the range.
+    /// One row per employee per day, by employee ID then date: every day with check-ins at the
+    /// selected place, and with a work schedule every work day, holiday and leave day up to
+    /// today (absences are rows). `filter.statuses` narrows to days of those statuses. Days
+    /// are stored and kept current: a page costs the page, whatever the range.
     #[graphql(complexity = "pagination::connection_complexity(first, child_complexity)")]
     async fn attendance_days(
         &self,
@@ -64,16 +65,25 @@ impl AttendanceQuery {
     ) -> async_graphql::Result<AttendanceDayConnection> {
         let scope = ctx.scope(Permission::ReadCompany)?;
         let db = &ctx.app()?.db;
-        crate::linking::service::camera_company(db, scope.company_id).await?;
+        let company = crate::linking::service::camera_company(db, scope.company_id).await?;
         let first = pagination::page_size(first)?;
+        let statuses = filter.as_ref().and_then(|f| f.statuses.clone());
         let filter = filter
             .map(|f| ListQuery::new(scope.company_id, &f))
             .transpose()?;
-        let query = service::DayQuery::new(scope.company_id, from.0, to.0, filter)?;
+        let query = service::DayQuery::new(&company, from.0, to.0, filter, statuses.as_deref())?;
         let (rows, more) = service::day_page(db, &query, first, after.as_deref()).await?;
+        let complete_until = query.complete_until;
         let rows = rows
             .into_iter()
-            .map(|(c, (day, employee))| (c, AttendanceDay { day, employee }))
+            .map(|(c, (day, employee))| {
+                let day = AttendanceDay {
+                    day,
+                    employee,
+                    complete_until,
+                };
+                (c, day)
+            })
             .collect();
         Ok(AttendanceDayConnection::new(
             rows,
@@ -99,7 +109,7 @@ impl AttendanceQuery {
                 ApiError::Forbidden("this login is not linked to an employee".to_owned()).into(),
             );
         };
-        crate::linking::service::camera_company(db, company_id).await?;
+        let company = crate::linking::service::camera_company(db, company_id).await?;
         let employee = crate::employees::service::get(db, company_id, employee_id).await?;
         Ok(service::employee_days(db, &employee, from.0, to.0)
             .await?
@@ -107,6 +117,7 @@ impl AttendanceQuery {
             .map(|day| AttendanceDay {
                 day,
                 employee: employee.clone(),
+                complete_until: company.attendance_complete_until,
             })
             .collect())
     }
@@ -130,4 +141,49 @@ impl AttendanceMutation {
         let scope = ctx.scope(Permission::ManageEmployees)?;
         Ok(SyncJob(pull::start(ctx.app()?, scope, from, to).await?))
     }
+
+    /// Adds a check-in by hand (source `MANUAL`, with who added it and why), e.g. a forgotten
+    /// check-out; the day is recomputed and the change is in the audit log.
+    async fn add_manual_checkin(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Whose check-in, when, and why.")] input: ManualCheckinInput,
+    ) -> async_graphql::Result<Checkin> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let app = ctx.app()?;
+        crate::linking::service::camera_company(&app.db, scope.company_id).await?;
+        let employee_id = crate::ids::parse(&input.employee_id, "employee")?;
+        let row =
+            corrections::add_manual(&app.db, &scope, employee_id, input.at, &input.reason).await?;
+        app.checkins.notify();
+        Ok(Checkin(row))
+    }
+
+    /// Voids a check-in: it stays listed, marked with who voided it and why, and its day is
+    /// computed without it.
+    async fn void_checkin(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The check-in.")] id: async_graphql::ID,
+        #[graphql(desc = "Why it is void (required).")] reason: String,
+    ) -> async_graphql::Result<Checkin> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let app = ctx.app()?;
+        crate::linking::service::camera_company(&app.db, scope.company_id).await?;
+        let id = crate::ids::parse(&id, "check-in")?;
+        Ok(Checkin(
+            corrections::void(&app.db, &scope, id, &reason).await?,
+        ))
+    }
+}
+
+/// A check-in to add by hand.
+#[derive(async_graphql::InputObject)]
+pub struct ManualCheckinInput {
+    /// The employee.
+    pub employee_id: async_graphql::ID,
+    /// When (not in the future).
+    pub at: DateTime<Utc>,
+    /// Why (required; kept with the row and in the audit log).
+    pub reason: String,
 }

@@ -16,11 +16,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    day_rows::{self, Touched},
-    days::DayRules,
-};
-use crate::{bulk, companies, error::ApiResult, vendor::VendorCheckin};
+use super::day_rows::{self, Touched};
+use crate::{bulk, error::ApiResult, vendor::VendorCheckin};
 
 /// Where a check-in came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,11 +50,10 @@ pub fn dedupe_key(c: &VendorCheckin) -> String {
     )
 }
 
-/// What storing a company's check-ins needs to know: employee ids by lower-cased code, the day
-/// rules, and the selected place (only its check-ins count as attendance).
+/// What storing a company's check-ins needs to know: employee ids by lower-cased code, and the
+/// selected place (only its check-ins count as attendance).
 pub struct Mapping {
     employees: HashMap<String, Uuid>,
-    rules: DayRules,
     place_id: Option<String>,
 }
 
@@ -67,7 +63,6 @@ impl Mapping {
         company_id: Uuid,
         aliases: Option<HashSet<String>>,
     ) -> ApiResult<Self> {
-        let company = companies::service::get(db, company_id).await?;
         let place_id = hanet_connection::Entity::find_by_id(company_id)
             .one(db)
             .await?
@@ -81,7 +76,6 @@ impl Mapping {
             if aliases.is_empty() {
                 return Ok(Self {
                     employees: HashMap::new(),
-                    rules: DayRules::of(&company)?,
                     place_id,
                 });
             }
@@ -94,7 +88,6 @@ impl Mapping {
                 .await?
                 .into_iter()
                 .collect(),
-            rules: DayRules::of(&company)?,
             place_id,
         })
     }
@@ -229,18 +222,15 @@ pub async fn store_mapped(
                 "checkins",
                 &COLUMNS,
                 chunk,
-                "ON CONFLICT DO NOTHING RETURNING employee_id, alias_key, captured_at, \
-                 counts_for_attendance",
+                "ON CONFLICT DO NOTHING RETURNING employee_id, captured_at, counts_for_attendance",
             ))
             .await?;
         inserted += stored.len() as u64;
         for row in stored {
             let employee_id: Option<Uuid> = row.try_get("", "employee_id")?;
-            let alias_key: Option<String> = row.try_get("", "alias_key")?;
             let counts: bool = row.try_get("", "counts_for_attendance")?;
-            if let (Some(employee_id), Some(code_key), true) = (employee_id, alias_key, counts) {
-                let at: DateTime<Utc> = row.try_get("", "captured_at")?;
-                touched.add(employee_id, &code_key, mapping.rules.day_of(at), at);
+            if let (Some(employee_id), true) = (employee_id, counts) {
+                touched.add(employee_id, row.try_get("", "captured_at")?);
             }
         }
     }

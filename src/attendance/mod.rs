@@ -2,12 +2,16 @@
 //! store, attendance days stored and kept current as check-ins arrive, and a live feed of
 //! matched check-ins.
 
+pub mod absences;
+pub mod corrections;
 pub mod day_rows;
 pub mod days;
 mod feed;
 mod graphql;
 pub mod ingest;
+pub mod plan;
 pub mod pull;
+mod rebuild;
 pub mod recompute;
 pub mod remap;
 pub mod service;

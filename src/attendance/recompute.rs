@@ -1,11 +1,13 @@
-//! Recomputing a company's stored days (the `ATTENDANCE_DAYS` job): after its time zone or
-//! workday start hour changed, and at start for companies whose days an older version of the
-//! day rules computed. One item per calendar month of check-ins; each replaces that month's
-//! days in one transaction, so an item a dead worker left is simply done again.
+//! Recomputing stored days (the `ATTENDANCE_DAYS` job): a company's days after its time zone
+//! or workday start hour changed, at start for companies whose days an older version of the
+//! day rules computed, and the days a schedule change reaches (a schedule edited, the default
+//! set, a large assignment). One item per calendar month; each replaces that month's days (of
+//! the job's employees, or all) in one transaction, so an item a dead worker left is simply
+//! done again.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::{
-    checkin, company,
+    checkin, company, employee,
     sync_job::{self, JobKind},
     sync_job_item,
 };
@@ -18,6 +20,7 @@ use uuid::Uuid;
 use super::{
     day_rows,
     days::{DayRules, RULES_VERSION},
+    plan::Scope,
 };
 use crate::{
     companies,
@@ -26,11 +29,13 @@ use crate::{
     state::AppState,
 };
 
-/// The dates of one item.
+/// The dates of one item, and its employees (none: all of the company's).
 #[derive(Serialize, Deserialize)]
 struct Dates {
     from: NaiveDate,
     to: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    employees: Option<Vec<Uuid>>,
 }
 
 /// Queues a recompute for every company whose days are outdated (at start, and right after a
@@ -58,15 +63,14 @@ pub async fn queue_outdated(app: &AppState, created_by: Option<Uuid>) -> ApiResu
     Ok(())
 }
 
-/// Queues the job, one item per month between the company's first and last counted check-in;
-/// `None` when it has none.
-async fn queue(
-    db: &DatabaseConnection,
+/// The company's first day with anything to compute — its first check-in or first employee —
+/// and its last check-in's day; `None` when it has neither.
+pub async fn span(
+    db: &impl sea_orm::ConnectionTrait,
     company: &company::Model,
-    created_by: Option<Uuid>,
-) -> ApiResult<Option<sync_job::Model>> {
+) -> ApiResult<Option<(NaiveDate, NaiveDate)>> {
     type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-    let span: Option<Span> = checkin::Entity::find()
+    let checkins: Option<Span> = checkin::Entity::find()
         .select_only()
         .column_as(checkin::Column::CapturedAt.min(), "first")
         .column_as(checkin::Column::CapturedAt.max(), "last")
@@ -74,13 +78,53 @@ async fn queue(
         .into_tuple()
         .one(db)
         .await?;
-    let Some((Some(first), Some(last))) = span else {
+    let first_employee: Option<Option<DateTime<Utc>>> = employee::Entity::find()
+        .select_only()
+        .column_as(employee::Column::CreatedAt.min(), "first")
+        .filter(employee::Column::CompanyId.eq(company.id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (first_checkin, last_checkin) = checkins.unwrap_or((None, None));
+    let Some(first) = [first_checkin, first_employee.flatten()]
+        .into_iter()
+        .flatten()
+        .min()
+    else {
         return Ok(None);
     };
     let rules = DayRules::of(company)?;
+    let last = last_checkin.map_or(rules.today(), |l| rules.local_date(l).max(rules.today()));
+    Ok(Some((rules.local_date(first), last)))
+}
+
+/// Queues the job over the company's [`span`]; `None` when it has nothing to compute.
+async fn queue(
+    db: &DatabaseConnection,
+    company: &company::Model,
+    created_by: Option<Uuid>,
+) -> ApiResult<Option<sync_job::Model>> {
+    let Some((first, last)) = span(db, company).await? else {
+        return Ok(None);
+    };
     // A day either side: the day a moment belongs to moves by at most one when the rules do.
-    let mut from = rules.day_of(first) - Duration::days(1);
-    let to = rules.day_of(last) + Duration::days(1);
+    let (from, to) = (first - Duration::days(1), last + Duration::days(1));
+    let txn = crate::db::begin_write(db).await?;
+    let job = queue_range(&txn, company.id, from, to, None, created_by).await?;
+    txn.commit().await?;
+    Ok(Some(job))
+}
+
+/// Queues a recompute of the days `from..=to` of `employees` (none: everyone), one item per
+/// calendar month.
+pub async fn queue_range(
+    db: &impl sea_orm::ConnectionTrait,
+    company_id: Uuid,
+    mut from: NaiveDate,
+    to: NaiveDate,
+    employees: Option<Vec<Uuid>>,
+    created_by: Option<Uuid>,
+) -> ApiResult<sync_job::Model> {
     let mut items = Vec::new();
     while from <= to {
         let month_end = NaiveDate::from_ymd_opt(from.year(), from.month(), 1)
@@ -88,28 +132,31 @@ async fn queue(
             .and_then(|d| d.pred_opt())
             .unwrap_or(to);
         let end = month_end.min(to);
+        let dates = Dates {
+            from,
+            to: end,
+            employees: employees.clone(),
+        };
         items.push(NewItem {
             employee_id: None,
             label: format!("{from} → {end}"),
-            params: serde_json::to_string(&Dates { from, to: end }).ok(),
+            params: serde_json::to_string(&dates).ok(),
         });
         let Some(next) = end.succ_opt() else { break };
         from = next;
     }
-    let job = store::create_job(
+    store::create_job_in(
         db,
-        company.id,
+        company_id,
         JobKind::AttendanceDays,
         created_by,
         None,
         None,
         items,
     )
-    .await?;
-    Ok(Some(job))
+    .await
 }
 
-/// One item: the month's days, replaced in one transaction.
 /// Day recomputes (`ATTENDANCE_DAYS` jobs): each item a month, replaced in one transaction.
 pub struct Recompute;
 
@@ -155,9 +202,13 @@ pub async fn run_item(
 }
 
 async fn recompute(db: &DatabaseConnection, company_id: Uuid, dates: &Dates) -> ApiResult<usize> {
-    let rules = DayRules::of(&companies::service::get(db, company_id).await?)?;
     let txn = crate::db::begin_write(db).await?;
-    let stored = day_rows::recompute(&txn, company_id, rules, dates.from, dates.to).await?;
+    let company = companies::service::get(&txn, company_id).await?;
+    let scope = match &dates.employees {
+        Some(ids) => Scope::Only(ids),
+        None => Scope::All,
+    };
+    let stored = day_rows::recompute(&txn, &company, scope, dates.from, dates.to).await?;
     txn.commit().await?;
     Ok(stored)
 }

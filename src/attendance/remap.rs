@@ -6,11 +6,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
-use super::{
-    day_rows::{self, Touched},
-    days::DayRules,
-};
-use crate::{companies, error::ApiResult};
+use super::day_rows::{self, Touched};
+use crate::error::ApiResult;
 
 /// Maps the company's unmatched check-ins whose alias is now an employee's ID (only those with
 /// alias `code_key` when given); returns how many were mapped.
@@ -37,7 +34,7 @@ pub async fn remap(
            WHERE e.company_id = checkins.company_id AND e.employee_code_key = checkins.alias_key) \
          WHERE company_id = {c} AND employee_id IS NULL {only} \
            AND alias_key IN (SELECT employee_code_key FROM employees WHERE company_id = {c}) \
-         RETURNING employee_id, alias_key, captured_at, counts_for_attendance",
+         RETURNING employee_id, captured_at, counts_for_attendance, voided_at",
         c = p(1)
     );
     let mapped = db
@@ -46,15 +43,13 @@ pub async fn remap(
     if mapped.is_empty() {
         return Ok(0);
     }
-    let rules = DayRules::of(&companies::service::get(db, company_id).await?)?;
     let mut touched = Touched::default();
     for row in &mapped {
         let employee_id: Option<Uuid> = row.try_get("", "employee_id")?;
-        let alias_key: Option<String> = row.try_get("", "alias_key")?;
         let counts: bool = row.try_get("", "counts_for_attendance")?;
-        if let (Some(employee_id), Some(code_key), true) = (employee_id, alias_key, counts) {
-            let at: DateTime<Utc> = row.try_get("", "captured_at")?;
-            touched.add(employee_id, &code_key, rules.day_of(at), at);
+        let voided: Option<DateTime<Utc>> = row.try_get("", "voided_at")?;
+        if let (Some(employee_id), true, None) = (employee_id, counts, voided) {
+            touched.add(employee_id, row.try_get("", "captured_at")?);
         }
     }
     day_rows::add(db, company_id, touched).await?;

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::types::CheckinFilter;
+use super::{days::DayStatus, types::CheckinFilter};
 use crate::{
     employees::service::ListQuery,
     error::{ApiError, ApiResult},
@@ -114,32 +114,47 @@ pub struct DayQuery {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub employees: Option<ListQuery>,
+    /// Only days with these statuses, as read at `complete_until`.
+    pub statuses: Option<Condition>,
+    /// The company's `attendanceCompleteUntil` when the query was made.
+    pub complete_until: Option<DateTime<Utc>>,
 }
 
 impl DayQuery {
     pub fn new(
-        company_id: Uuid,
+        company: &entity::company::Model,
         from: NaiveDate,
         to: NaiveDate,
         employees: Option<ListQuery>,
+        statuses: Option<&[DayStatus]>,
     ) -> ApiResult<Self> {
         if from > to {
             return Err(ApiError::bad_input("to", "must not be before `from`"));
         }
+        let complete_until = company.attendance_complete_until;
         Ok(Self {
-            company_id,
+            company_id: company.id,
             from,
             to,
             employees,
+            statuses: statuses.map(|s| status_condition(s, complete_until)),
+            complete_until,
         })
     }
 
-    fn select(&self) -> sea_orm::SelectTwo<attendance_day::Entity, employee::Entity> {
-        let mut select = attendance_day::Entity::find()
-            .find_also_related(employee::Entity)
+    fn days(&self) -> sea_orm::Select<attendance_day::Entity> {
+        let mut days = attendance_day::Entity::find()
             .filter(attendance_day::Column::CompanyId.eq(self.company_id))
             .filter(attendance_day::Column::Date.gte(self.from))
             .filter(attendance_day::Column::Date.lte(self.to));
+        if let Some(statuses) = &self.statuses {
+            days = days.filter(statuses.clone());
+        }
+        days
+    }
+
+    fn select(&self) -> sea_orm::SelectTwo<attendance_day::Entity, employee::Entity> {
+        let mut select = self.days().find_also_related(employee::Entity);
         if let Some(employees) = &self.employees {
             select = select.filter(employees.condition());
         }
@@ -147,13 +162,43 @@ impl DayQuery {
     }
 }
 
+/// The days whose status reads as one of `statuses` at `complete_until` (the SQL of
+/// [`days::resolve`]): a holiday, leave or day off is what it is; any other stored status
+/// reads as itself once the window closed before `complete_until`, else as `PENDING`.
+pub fn status_condition(
+    statuses: &[DayStatus],
+    complete_until: Option<DateTime<Utc>>,
+) -> Condition {
+    let settled = [DayStatus::Holiday, DayStatus::OnLeave, DayStatus::DayOff];
+    let mut any = Condition::any();
+    for status in statuses {
+        any = match (status, complete_until) {
+            (s, _) if settled.contains(s) => any.add(attendance_day::Column::Status.eq(s.as_str())),
+            (DayStatus::Pending, until) => {
+                let mut open = Condition::all().add(
+                    attendance_day::Column::Status.is_not_in(settled.iter().map(|s| s.as_str())),
+                );
+                if let Some(until) = until {
+                    open = open.add(attendance_day::Column::WindowEnd.gt(until));
+                }
+                any.add(open)
+            }
+            (_, None) => any,
+            (s, Some(until)) => any.add(
+                Condition::all()
+                    .add(attendance_day::Column::Status.eq(s.as_str()))
+                    .add(attendance_day::Column::WindowEnd.lte(until)),
+            ),
+        };
+    }
+    // No status given, or none that can match: nothing.
+    any.add(sea_orm::sea_query::Expr::cust("1 = 0"))
+}
+
 #[async_trait::async_trait]
 impl pagination::Countable for DayQuery {
     async fn count(&self, db: &sea_orm::DatabaseConnection) -> ApiResult<u64> {
-        let days = attendance_day::Entity::find()
-            .filter(attendance_day::Column::CompanyId.eq(self.company_id))
-            .filter(attendance_day::Column::Date.gte(self.from))
-            .filter(attendance_day::Column::Date.lte(self.to));
+        let days = self.days();
         Ok(match &self.employees {
             // Only the (company, date) index: no join when every employee counts.
             None => days.count(db).await?,

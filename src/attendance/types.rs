@@ -7,6 +7,7 @@ use async_graphql::{
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{attendance_day, checkin, employee};
 
+use super::days::{self, DayStatus};
 use crate::{employees::Employee, ids, loaders::Loaders};
 
 /// A calendar day, `YYYY-MM-DD`.
@@ -52,6 +53,8 @@ pub enum CheckinSource {
     Webhook,
     /// Pulled from Hanet (backfill or catch-up).
     Pull,
+    /// Added by HR (`addManualCheckin`).
+    Manual,
 }
 
 /// A raw check-in: a camera saw someone.
@@ -70,11 +73,27 @@ impl Checkin {
     }
     /// How it reached us (the first source wins when both deliver it).
     async fn source(&self) -> CheckinSource {
-        if self.0.source == "PULL" {
-            CheckinSource::Pull
-        } else {
-            CheckinSource::Webhook
+        match self.0.source.as_str() {
+            "PULL" => CheckinSource::Pull,
+            "MANUAL" => CheckinSource::Manual,
+            _ => CheckinSource::Webhook,
         }
+    }
+    /// When HR voided it; a voided check-in belongs to no day. Never deleted.
+    async fn voided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.voided_at
+    }
+    /// Who voided it.
+    async fn voided_by(&self) -> Option<ID> {
+        self.0.voided_by.map(ids::to_id)
+    }
+    /// Why it was voided.
+    async fn void_reason(&self) -> Option<&str> {
+        self.0.void_reason.as_deref()
+    }
+    /// Who added it by hand (`MANUAL` check-ins).
+    async fn created_by(&self) -> Option<ID> {
+        self.0.created_by.map(ids::to_id)
     }
     /// The camera.
     async fn device_id(&self) -> &str {
@@ -169,34 +188,91 @@ crate::connection!(
 pub struct AttendanceDay {
     pub day: attendance_day::Model,
     pub employee: employee::Model,
+    /// The company's `attendanceCompleteUntil` when the day was read.
+    pub complete_until: Option<DateTime<Utc>>,
 }
 
-/// One employee's working day, derived from the raw check-ins of the company's selected place.
+impl AttendanceDay {
+    /// The status as read now (see [`days::resolve`]).
+    pub fn read_status(&self) -> DayStatus {
+        days::resolve(
+            DayStatus::parse(&self.day.status),
+            days::DayKind::parse(&self.day.kind),
+            self.day.window_end,
+            self.complete_until,
+        )
+    }
+}
+
+/// One employee's working day: the check-ins of the company's selected place that fall in
+/// the day's window, and what the day rules make of them (design §8).
 #[Object]
 impl AttendanceDay {
     /// The employee.
     async fn employee(&self) -> Employee {
         Employee(self.employee.clone())
     }
-    /// The working day (company time zone; it starts at the company's `workdayStartHour`).
+    /// The working day (company time zone; with a schedule, the day its shift starts; without,
+    /// the day starting at the company's `workdayStartHour`).
     async fn date(&self) -> Date {
         Date(self.day.date)
     }
-    /// The first check-in of the day.
-    async fn first_check_in(&self) -> DateTime<Utc> {
+    /// The first check-in of the day; none on a day without check-ins.
+    async fn first_check_in(&self) -> Option<DateTime<Utc>> {
         self.day.first_check_in
     }
-    /// The last check-in of the day (the check-out).
-    async fn last_check_in(&self) -> DateTime<Utc> {
+    /// The last check-in of the day (the check-out); none on a day without check-ins.
+    async fn last_check_in(&self) -> Option<DateTime<Utc>> {
         self.day.last_check_in
     }
-    /// Minutes from the first to the last check-in.
+    /// Minutes from the first to the last check-in, less the schedule's break, rounded down.
     async fn worked_minutes(&self) -> i64 {
         i64::from(self.day.worked_minutes)
     }
-    /// How many check-ins the day has.
+    /// How many check-ins the day has (voided ones not counted).
     async fn checkin_count(&self) -> i32 {
         self.day.checkin_count
+    }
+    /// What the day counts as. `PENDING` until attendance is known complete past the day's
+    /// check-in window (`attendanceCompleteUntil`): never `ABSENT` early.
+    async fn status(&self) -> DayStatus {
+        self.read_status()
+    }
+    /// Minutes late beyond the schedule's grace period (0 within it).
+    async fn late_minutes(&self) -> i32 {
+        self.day.late_minutes
+    }
+    /// Minutes left early beyond the schedule's grace period (0 within it).
+    async fn early_leave_minutes(&self) -> i32 {
+        self.day.early_leave_minutes
+    }
+    /// Minutes worked after the shift's end; all worked minutes on a holiday or day off.
+    async fn overtime_minutes(&self) -> i32 {
+        self.day.overtime_minutes
+    }
+    /// The shift's start that day; none without a schedule.
+    async fn shift_start(&self) -> Option<DateTime<Utc>> {
+        self.day.shift_start
+    }
+    /// The shift's end that day.
+    async fn shift_end(&self) -> Option<DateTime<Utc>> {
+        self.day.shift_end
+    }
+    /// The schedule the day was computed with; none without a schedule.
+    async fn schedule(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::schedules::types::WorkSchedule>> {
+        let Some(id) = self.day.schedule_id else {
+            return Ok(None);
+        };
+        let schedule = ctx
+            .data::<Loaders>()?
+            .schedules
+            .load_one(id)
+            .await
+            .map_err(|e| (*e).clone())?;
+        Ok(schedule.map(crate::schedules::types::WorkSchedule))
     }
 }
 

@@ -46,6 +46,8 @@ pub async fn create_company_with_admin(
         attendance_complete_until: Set(None),
         attendance_days_version: Set(crate::attendance::days::RULES_VERSION),
         auto_sync: Set(false),
+        default_schedule_id: Set(None),
+        days_materialized_until: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;

@@ -48,7 +48,10 @@ impl EmployeesQuery {
         let scope = ctx.scope(Permission::ReadCompany)?;
         let first = pagination::page_size(first)?;
         let after = pagination::decode_after(after.as_deref())?;
-        let query = ListQuery::new(scope.company_id, &filter.unwrap_or_default())?;
+        let query = ListQuery::new(
+            scope.company_id,
+            &filter.unwrap_or_default().without_day_statuses()?,
+        )?;
         let db = &ctx.app()?.db;
         let (rows, has_next) = service::page(db, &query, first, after.as_deref()).await?;
         // Load the page's departments and photos in one batch each, up front (deterministic,

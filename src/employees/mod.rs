@@ -2,7 +2,7 @@
 
 mod graphql;
 mod import;
-mod list;
+pub mod list;
 pub mod service;
 mod types;
 

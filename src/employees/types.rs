@@ -203,6 +203,22 @@ pub struct EmployeeFilter {
     pub search: Option<String>,
     /// Employees whose face sync is in any of these states.
     pub face_sync_statuses: Option<Vec<FaceSyncStatus>>,
+    /// Attendance days only (`attendanceDays`): days with any of these statuses. Refused where
+    /// employees, not days, are listed.
+    pub statuses: Option<Vec<crate::attendance::days::DayStatus>>,
+}
+
+impl EmployeeFilter {
+    /// Refuses `statuses` where employees, not days, are listed.
+    pub fn without_day_statuses(self) -> crate::error::ApiResult<Self> {
+        if self.statuses.is_some() {
+            return Err(crate::error::ApiError::bad_input(
+                "filter.statuses",
+                "filters attendance days; it does not apply here",
+            ));
+        }
+        Ok(self)
+    }
 }
 
 /// A new employee.

@@ -27,8 +27,9 @@ pub fn selection(company_id: Uuid, input: StartEmployeeSyncInput) -> ApiResult<S
                 .map(|id| ids::parse(id, "employee"))
                 .collect::<ApiResult<_>>()?,
         ),
-        (None, filter) => {
-            Selection::Filter(ListQuery::new(company_id, &filter.unwrap_or_default())?)
-        }
+        (None, filter) => Selection::Filter(ListQuery::new(
+            company_id,
+            &filter.unwrap_or_default().without_day_statuses()?,
+        )?),
     })
 }

@@ -69,6 +69,22 @@ pub async fn create_job(
     items: Vec<NewItem>,
 ) -> ApiResult<sync_job::Model> {
     let txn = crate::db::begin_write(db).await?;
+    let job = create_job_in(&txn, company_id, kind, created_by, params, retry_of, items).await?;
+    txn.commit().await?;
+    Ok(job)
+}
+
+/// [`create_job`] inside the caller's transaction (a change and the job that carries it out
+/// commit together).
+pub async fn create_job_in(
+    txn: &impl ConnectionTrait,
+    company_id: Uuid,
+    kind: JobKind,
+    created_by: Option<Uuid>,
+    params: Option<String>,
+    retry_of: Option<Uuid>,
+    items: Vec<NewItem>,
+) -> ApiResult<sync_job::Model> {
     let job = sync_job::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(company_id),
@@ -88,7 +104,7 @@ pub async fn create_job(
         lease_expires_at: Set(None),
         error: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| {
         ApiError::from_db_conflict(e, || match kind {
@@ -125,10 +141,9 @@ pub async fn create_job(
     // Batches keep each statement under the databases' parameter limits.
     for chunk in rows.chunks(500) {
         sync_job_item::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    txn.commit().await?;
     Ok(job)
 }
 

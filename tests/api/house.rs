@@ -12,6 +12,7 @@ const LANDED: &[&str] = &[
     "m20261129_000007_security",
     "m20261129_000008_leases",
     "m20261129_000009_auto_sync",
+    "m20261129_000010_schedules",
 ];
 
 #[test]

@@ -30,5 +30,6 @@ mod schema;
 mod security;
 mod sync;
 mod sync_trust;
+mod timesheets;
 mod tokens;
 mod websocket;

@@ -1,0 +1,243 @@
+//! What the day rules need to know about a company's employees over some dates, read in a few
+//! queries: schedules, who works which (effective-dated; employee, then department, then the
+//! company default), holidays, leave, and each employee's code, department and work status.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{
+    company, employee, employee::WorkStatus, holiday, leave, schedule_assignment, work_schedule,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::days::{self, DayRules, Plan, Shift};
+use crate::error::ApiResult;
+
+/// Which employees a planner knows.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Only(&'a [Uuid]),
+}
+
+/// An employee as the day rules see them.
+pub struct Person {
+    pub code_key: String,
+    department_id: Option<Uuid>,
+    /// `UNPAID_LEAVE` or `MATERNITY_LEAVE`: on leave every day.
+    always_on_leave: bool,
+    resigned: bool,
+    /// The first day absences can count: the day the employee was created or first seen,
+    /// whichever is earlier.
+    pub since: NaiveDate,
+}
+
+impl Person {
+    /// Whether days without check-ins are stored for this employee on `date`.
+    pub fn expected_on(&self, date: NaiveDate) -> bool {
+        !self.resigned && date >= self.since
+    }
+}
+
+struct Assignment {
+    schedule_id: Uuid,
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+}
+
+impl Assignment {
+    fn covers(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.to.is_none_or(|to| date <= to)
+    }
+}
+
+/// The day rules' view of a company, for a scope of employees and a range of dates.
+pub struct Planner {
+    pub rules: DayRules,
+    shifts: HashMap<Uuid, Shift>,
+    default: Option<Uuid>,
+    /// Newest first.
+    by_employee: HashMap<Uuid, Vec<Assignment>>,
+    by_department: HashMap<Uuid, Vec<Assignment>>,
+    holidays: HashSet<NaiveDate>,
+    leaves: HashMap<Uuid, Vec<(NaiveDate, NaiveDate)>>,
+    pub people: HashMap<Uuid, Person>,
+}
+
+impl Planner {
+    /// Reads what days `from..=to` (a day either side for windows that cross midnight) of the
+    /// employees in `scope` depend on.
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        company: &company::Model,
+        scope: Scope<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<Self> {
+        let rules = DayRules::of(company)?;
+        let (from, to) = (from - Duration::days(1), to + Duration::days(1));
+        let mut employees =
+            employee::Entity::find().filter(employee::Column::CompanyId.eq(company.id));
+        if let Scope::Only(ids) = scope {
+            employees = employees.filter(employee::Column::Id.is_in(ids.iter().copied()));
+        }
+        let people = employees
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let person = Person {
+                    code_key: e.employee_code_key,
+                    department_id: e.department_id,
+                    always_on_leave: matches!(
+                        e.work_status,
+                        WorkStatus::UnpaidLeave | WorkStatus::MaternityLeave
+                    ),
+                    resigned: e.work_status == WorkStatus::Resigned,
+                    since: rules.local_date(e.created_at),
+                };
+                (e.id, person)
+            })
+            .collect();
+        let shifts: HashMap<Uuid, Shift> = work_schedule::Entity::find()
+            .filter(work_schedule::Column::CompanyId.eq(company.id))
+            .all(db)
+            .await?
+            .iter()
+            .map(|s| (s.id, Shift::of(s)))
+            .collect();
+        let mut planner = Self {
+            rules,
+            default: company
+                .default_schedule_id
+                .filter(|id| shifts.contains_key(id)),
+            shifts,
+            by_employee: HashMap::new(),
+            by_department: HashMap::new(),
+            holidays: HashSet::new(),
+            leaves: HashMap::new(),
+            people,
+        };
+        if !planner.shifts.is_empty() {
+            let assignments = schedule_assignment::Entity::find()
+                .filter(schedule_assignment::Column::CompanyId.eq(company.id))
+                .filter(schedule_assignment::Column::FromDate.lte(to))
+                .order_by_desc(schedule_assignment::Column::CreatedAt)
+                .order_by_desc(schedule_assignment::Column::Id)
+                .all(db)
+                .await?;
+            for a in assignments {
+                let entry = Assignment {
+                    schedule_id: a.schedule_id,
+                    from: a.from_date,
+                    to: a.to_date,
+                };
+                match (a.employee_id, a.department_id) {
+                    (Some(e), _) => planner.by_employee.entry(e).or_default().push(entry),
+                    (None, Some(d)) => planner.by_department.entry(d).or_default().push(entry),
+                    (None, None) => {}
+                }
+            }
+        }
+        planner.holidays = holiday::Entity::find()
+            .filter(holiday::Column::CompanyId.eq(company.id))
+            .filter(holiday::Column::Date.gte(from))
+            .filter(holiday::Column::Date.lte(to))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|h| h.date)
+            .collect();
+        let mut leaves = leave::Entity::find()
+            .filter(leave::Column::CompanyId.eq(company.id))
+            .filter(leave::Column::CancelledAt.is_null())
+            .filter(leave::Column::FromDate.lte(to))
+            .filter(leave::Column::ToDate.gte(from));
+        if let Scope::Only(ids) = scope {
+            leaves = leaves.filter(leave::Column::EmployeeId.is_in(ids.iter().copied()));
+        }
+        for l in leaves.all(db).await? {
+            planner
+                .leaves
+                .entry(l.employee_id)
+                .or_default()
+                .push((l.from_date, l.to_date));
+        }
+        Ok(planner)
+    }
+
+    /// Moves each employee's first expected day back to their first check-in, if earlier
+    /// (check-ins pulled from before the employee was added here).
+    pub async fn with_first_seen(
+        mut self,
+        db: &impl ConnectionTrait,
+        company_id: Uuid,
+    ) -> ApiResult<Self> {
+        let first: Vec<(Option<Uuid>, Option<DateTime<Utc>>)> = entity::checkin::Entity::find()
+            .select_only()
+            .column(entity::checkin::Column::EmployeeId)
+            .column_as(entity::checkin::Column::CapturedAt.min(), "first")
+            .filter(entity::checkin::Column::CompanyId.eq(company_id))
+            .filter(entity::checkin::Column::EmployeeId.is_in(self.people.keys().copied()))
+            .group_by(entity::checkin::Column::EmployeeId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (employee_id, at) in first {
+            if let (Some(person), Some(at)) =
+                (employee_id.and_then(|e| self.people.get_mut(&e)), at)
+            {
+                person.since = person.since.min(self.rules.local_date(at));
+            }
+        }
+        Ok(self)
+    }
+
+    /// The schedule an employee works on `date`.
+    fn shift(&self, person: &Person, employee_id: Uuid, date: NaiveDate) -> Option<&Shift> {
+        let covering = |list: Option<&Vec<Assignment>>| {
+            list.and_then(|l| l.iter().find(|a| a.covers(date)))
+                .map(|a| a.schedule_id)
+        };
+        covering(self.by_employee.get(&employee_id))
+            .or_else(|| {
+                covering(
+                    person
+                        .department_id
+                        .and_then(|d| self.by_department.get(&d)),
+                )
+            })
+            .or(self.default)
+            .and_then(|id| self.shifts.get(&id))
+    }
+
+    /// Employee `employee_id`'s day `date`; none for an employee the planner does not know.
+    pub fn plan(&self, employee_id: Uuid, date: NaiveDate) -> Option<Plan> {
+        let person = self.people.get(&employee_id)?;
+        let on_leave = person.always_on_leave
+            || self
+                .leaves
+                .get(&employee_id)
+                .is_some_and(|l| l.iter().any(|(f, t)| *f <= date && date <= *t));
+        Some(self.rules.plan(
+            date,
+            self.shift(person, employee_id, date),
+            self.holidays.contains(&date),
+            on_leave,
+        ))
+    }
+
+    /// The day a check-in of `employee_id` at `at` belongs to, with its plan.
+    pub fn locate(&self, employee_id: Uuid, at: DateTime<Utc>) -> Option<(NaiveDate, Plan)> {
+        self.people.get(&employee_id)?;
+        days::locate(&self.rules, at, |date| {
+            self.plan(employee_id, date).unwrap_or_else(|| {
+                // Unreachable in practice (the person is known); a plan that holds nothing.
+                let mut plan = self.rules.plan(date, None, false, false);
+                plan.window.1 = plan.window.0;
+                plan
+            })
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! Recomputing the stored days a change reaches: at once when they are few (in the change's
+//! transaction), through an `ATTENDANCE_DAYS` job with progress when they are many (queued in
+//! the same transaction, so the change never lands without it).
+
+use chrono::NaiveDate;
+use entity::{company, employee, sync_job};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    attendance::{day_rows, days::DayRules, plan::Scope, recompute::queue_range},
+    error::ApiResult,
+};
+
+/// Employee-days recomputed at once; more go to a job.
+const INLINE_DAYS: i64 = 5_000;
+
+/// What a recompute did.
+pub struct Recomputed {
+    pub days: usize,
+    pub job: Option<sync_job::Model>,
+}
+
+/// Recomputes the days `from..=to` (up to today) of `employees` (none: everyone).
+pub async fn days(
+    txn: &impl ConnectionTrait,
+    company: &company::Model,
+    employees: Option<Vec<Uuid>>,
+    from: NaiveDate,
+    to: NaiveDate,
+    actor: Option<Uuid>,
+) -> ApiResult<Recomputed> {
+    let to = to.min(DayRules::of(company)?.today());
+    if from > to {
+        return Ok(Recomputed { days: 0, job: None });
+    }
+    let people = match &employees {
+        Some(ids) => ids.len() as u64,
+        None => {
+            employee::Entity::find()
+                .filter(employee::Column::CompanyId.eq(company.id))
+                .count(txn)
+                .await?
+        }
+    };
+    let span = (to - from).num_days() + 1;
+    if i64::try_from(people)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(span)
+        <= INLINE_DAYS
+    {
+        let scope = match &employees {
+            Some(ids) => Scope::Only(ids),
+            None => Scope::All,
+        };
+        let days = day_rows::recompute(txn, company, scope, from, to).await?;
+        return Ok(Recomputed { days, job: None });
+    }
+    let job = queue_range(txn, company.id, from, to, employees, actor).await?;
+    Ok(Recomputed {
+        days: 0,
+        job: Some(job),
+    })
+}
