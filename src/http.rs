@@ -1,7 +1,8 @@
-//! The HTTP surface: `/graphql` (POST, GraphiQL on GET, graphql-ws upgrade), `/healthz`,
-//! `/readyz`. The GraphQL body is read here, not by the stock extractor, so that the size limit
-//! is ours (the extractor accepts 50 MB), uploads stream to temporary files, and an over-size
-//! request is answered 413 with a GraphQL error carrying `PAYLOAD_TOO_LARGE`.
+//! The HTTP surface: `/graphql` (POST, GraphiQL on GET, graphql-ws upgrade), GraphiQL's files
+//! (`/graphiql/…`), `/healthz`, `/readyz`. The GraphQL body is read here, not by the stock
+//! extractor, so that the size limit is ours (the extractor accepts 50 MB), uploads stream to
+//! temporary files, and an over-size request is answered 413 with a GraphQL error carrying
+//! `PAYLOAD_TOO_LARGE`.
 
 use std::{
     io,
@@ -16,16 +17,14 @@ use actix_web::{
     http::{StatusCode, header},
     web::{self, Bytes},
 };
-use async_graphql::{
-    ParseRequestError,
-    http::{GraphiQLSource, MultipartOptions},
-};
+use async_graphql::{ParseRequestError, http::MultipartOptions};
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
 use crate::{
     attendance,
     auth::{Caller, Permission},
     executor::Api,
+    graphiql,
     guard::ClientAddress,
     linking, photos,
     state::AppState,
@@ -41,8 +40,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .guard(guard::Header("upgrade", "websocket"))
                     .to(ws::graphql_ws),
             )
-            .route(web::get().to(graphiql)),
+            .route(web::get().to(graphiql::page)),
     )
+    .configure(graphiql::routes)
     .route(
         "/hanet/oauth/callback",
         web::get().to(linking::callback::hanet_callback),
@@ -98,18 +98,6 @@ async fn readyz(app: web::Data<AppState>) -> HttpResponse {
                 .body("database unreachable")
         }
     }
-}
-
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .title("timekeeping GraphiQL")
-                .finish(),
-        )
 }
 
 /// A request-level failure as a GraphQL error body.

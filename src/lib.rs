@@ -23,6 +23,7 @@ pub mod employees;
 pub mod error;
 pub mod events;
 pub mod executor;
+mod graphiql;
 pub mod graphql;
 pub mod guard;
 pub mod hanet;

@@ -17,6 +17,7 @@ pub mod crash;
 mod employees;
 mod examples;
 mod follow_up;
+mod graphiql;
 mod hanet;
 mod house;
 mod images;
