@@ -78,3 +78,67 @@ fn value(text: &str, series: &str) -> f64 {
         })
         .unwrap_or(0.0)
 }
+
+/// The demo's timesheet shows every day status (design §8): this month and last month together
+/// (this month alone has no absences yet on its first day).
+#[cfg(feature = "demo")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_timesheet_shows_every_status() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut demo, lines) = crate::sync_trust::demo_until_ready(dir.path()).await;
+    let field = |prefix: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_owned()))
+            .unwrap_or_else(|| panic!("{prefix} in {lines:?}"))
+    };
+    let url = field("GraphiQL");
+    let header = field("Header");
+    let token = header
+        .split("Bearer ")
+        .nth(1)
+        .expect("token")
+        .trim_end_matches("\"}")
+        .to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let last = today - chrono::Duration::days(i64::from(chrono::Datelike::day(&today)));
+    let mut seen = std::collections::BTreeSet::new();
+    for month in [
+        today.format("%Y-%m").to_string(),
+        last.format("%Y-%m").to_string(),
+    ] {
+        let body: serde_json::Value = reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "query": "query($m: String!) { timesheet(month: $m, first: 200) { edges { node { days { status } } } } }", "variables": { "m": month } }))
+            .send()
+            .await
+            .expect("timesheet")
+            .json()
+            .await
+            .expect("json");
+        for edge in body["data"]["timesheet"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+        {
+            for day in edge["node"]["days"].as_array().expect("days") {
+                seen.insert(day["status"].as_str().unwrap_or("").to_owned());
+            }
+        }
+    }
+    let _ = demo.kill();
+    let _ = demo.wait();
+    let every = [
+        "ABSENT",
+        "DAY_OFF",
+        "EARLY_LEAVE",
+        "HOLIDAY",
+        "INCOMPLETE",
+        "LATE",
+        "LATE_AND_EARLY_LEAVE",
+        "ON_LEAVE",
+        "PENDING",
+        "PRESENT",
+    ];
+    assert_eq!(seen.iter().map(String::as_str).collect::<Vec<_>>(), every);
+}

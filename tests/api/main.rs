@@ -30,7 +30,7 @@ mod replicas;
 mod schema;
 mod security;
 mod sync;
-mod sync_trust;
+pub mod sync_trust;
 mod timesheets;
 mod tokens;
 mod websocket;

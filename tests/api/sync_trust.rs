@@ -85,9 +85,10 @@ app_test!(async fn a_face_registered_to_someone_else_fails_with_that_persons_id(
     assert_eq!(app.sim.persons_in_place(PLACE).len(), 1, "no second person for one face");
 });
 
-/// Runs `timekeeping demo` in `dir` until it says it is ready; returns the child.
+/// Runs `timekeeping demo` in `dir` until it says it is ready; returns the child and what it
+/// printed.
 #[cfg(feature = "demo")]
-async fn demo_until_ready(dir: &std::path::Path) -> std::process::Child {
+pub async fn demo_until_ready(dir: &std::path::Path) -> (std::process::Child, Vec<String>) {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_timekeeping"))
         .arg("demo")
@@ -102,17 +103,25 @@ async fn demo_until_ready(dir: &std::path::Path) -> std::process::Child {
         .expect("demo starts");
     let stdout = child.stdout.take().expect("stdout");
     let ready = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains("demo is ready"))
+        let mut seen = Vec::new();
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        for line in lines.by_ref() {
+            let done = line.starts_with("Check-ins arrive");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        // Keep draining, so the demo never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        seen
     });
-    let ready = tokio::time::timeout(std::time::Duration::from_secs(120), ready).await;
-    assert!(
-        matches!(ready, Ok(Ok(true))),
-        "the demo did not become ready"
-    );
-    child
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(180), ready).await;
+    let lines = match ready {
+        Ok(Ok(lines)) if lines.iter().any(|l| l.contains("demo is ready")) => lines,
+        _ => panic!("the demo did not become ready"),
+    };
+    (child, lines)
 }
 
 #[cfg(feature = "demo")]
@@ -120,7 +129,7 @@ async fn demo_until_ready(dir: &std::path::Path) -> std::process::Child {
 async fn the_demo_restarts_over_an_unfinished_sync() {
     use sea_orm::{ActiveModelTrait, Database, EntityTrait, Set};
     let dir = tempfile::tempdir().expect("dir");
-    let mut first = demo_until_ready(dir.path()).await;
+    let (mut first, _) = demo_until_ready(dir.path()).await;
     let _ = first.kill();
     let _ = first.wait();
     // As if the first run was killed mid-sync: its lease has a few seconds left.
@@ -158,7 +167,7 @@ async fn the_demo_restarts_over_an_unfinished_sync() {
     .await
     .expect("an unfinished sync");
     db.close().await.expect("closed");
-    let mut second = demo_until_ready(dir.path()).await;
+    let (mut second, _) = demo_until_ready(dir.path()).await;
     let _ = second.kill();
     let _ = second.wait();
 }

@@ -40,6 +40,8 @@ const GIVEN: [&str; 12] = [
 const DEPARTMENTS: [&str; 4] = ["Engineering", "Sales", "Operations", "People"];
 const TITLES: [&str; 4] = ["Engineer", "Account manager", "Technician", "HR specialist"];
 
+mod calendar;
+
 pub async fn run(mut settings: Settings, reset: bool) -> anyhow::Result<()> {
     settings.data_dir = settings.data_dir.join("demo");
     if reset && settings.data_dir.exists() {
@@ -282,6 +284,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
         expires_at: None,
     };
     let (token, _) = app.jwt.issue(&session)?;
+    calendar::seed(app, &scope).await?;
     Ok((scope, token))
 }
 
