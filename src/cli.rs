@@ -10,6 +10,7 @@ use crate::{
     auth::{Role, service as users},
     companies::service as companies,
     config::Settings,
+    error::ApiError,
     graphql,
     startup::{self, Application},
 };
@@ -115,7 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 password,
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+            .map_err(ApiError::into_anyhow)?;
             eprintln!(
                 "created company {:?} with admin {admin_email}",
                 company.name
@@ -126,7 +127,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = startup::build_state(cli.settings).await?;
             let company = companies::set_camera_timekeeping(&state.db, company, !off)
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+                .map_err(ApiError::into_anyhow)?;
             eprintln!(
                 "camera timekeeping is {} for {:?}",
                 if company.camera_timekeeping_enabled {
@@ -155,7 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+            .map_err(ApiError::into_anyhow)?;
             println!("{}", user.id);
         }
     }
@@ -189,7 +190,7 @@ async fn import_photos(
     use crate::photos::service::IncomingFile;
     companies::get(&state.db, company_id)
         .await
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+        .map_err(ApiError::into_anyhow)?;
     let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -218,7 +219,7 @@ async fn import_photos(
     );
     let results = crate::photos::batch::import(state, company_id, None, files, &|_, _| bar.inc(1))
         .await
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+        .map_err(ApiError::into_anyhow)?;
     bar.finish_and_clear();
     let (mut accepted, mut rejected) = (0, 0);
     for (name, outcome) in &results {

@@ -46,6 +46,34 @@ impl ApiError {
         Self::Internal(cause.into())
     }
 
+    /// The HTTP status an endpoint outside GraphQL answers this error with.
+    pub fn http_status(&self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode as S;
+        match self {
+            Self::Unauthenticated(_) => S::UNAUTHORIZED,
+            Self::Forbidden(_) => S::FORBIDDEN,
+            Self::NotFound(_) => S::NOT_FOUND,
+            Self::BadUserInput { .. } => S::BAD_REQUEST,
+            Self::Conflict(_) => S::CONFLICT,
+            Self::PayloadTooLarge(_) => S::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => S::TOO_MANY_REQUESTS,
+            Self::FeatureNotEnabled | Self::HanetNotLinked => S::FORBIDDEN,
+            Self::HanetUnavailable { .. } => S::BAD_GATEWAY,
+            _ => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The error as an HTTP endpoint outside GraphQL answers it: the GraphQL error shape with
+    /// the same `extensions.code`.
+    pub fn http_response(&self) -> actix_web::HttpResponse {
+        http_error(self.http_status(), self.code(), &self.message())
+    }
+
+    /// For the CLI and startup: the code and the message a client would see.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        anyhow::anyhow!("{}: {}", self.code(), self.message())
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated(_) => "UNAUTHENTICATED",
@@ -148,4 +176,16 @@ pub fn supported_moment(
             "must be within the years 1970–9999",
         ))
     }
+}
+
+/// An HTTP answer in the GraphQL error shape, for what happens before or outside GraphQL
+/// (media types, the webhook, downloads): `{"errors":[{"message","extensions":{"code"}}]}`.
+pub fn http_error(
+    status: actix_web::http::StatusCode,
+    code: &str,
+    message: &str,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
 }

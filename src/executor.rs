@@ -56,7 +56,7 @@ impl Api {
         if !request.query.is_empty() {
             operation::precheck(&request.query)?;
         }
-        request = request.data(Loaders::new(&self.app));
+        request = request.data(Loaders::new(&self.app.db));
         let Some(value) = request.extensions.remove("persistedQuery") else {
             return Ok(request);
         };

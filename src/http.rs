@@ -23,6 +23,7 @@ use futures_util::{SinkExt, StreamExt, TryStreamExt};
 use crate::{
     attendance,
     auth::{Caller, Permission},
+    error::http_error,
     executor::Api,
     graphiql,
     guard::ClientAddress,
@@ -72,7 +73,7 @@ async fn metrics(req: HttpRequest, app: web::Data<AppState>) -> HttpResponse {
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or_default();
         if !bool::from(sent.as_bytes().ct_eq(expected.expose_secret().as_bytes())) {
-            return error_response(
+            return http_error(
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
                 "send `Authorization: Bearer <TIMEKEEPING_METRICS_TOKEN>`",
@@ -101,12 +102,6 @@ async fn readyz(app: web::Data<AppState>) -> HttpResponse {
 }
 
 /// A request-level failure as a GraphQL error body.
-pub fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
-    }))
-}
-
 async fn graphql_post(
     req: HttpRequest,
     payload: web::Payload,
@@ -115,7 +110,7 @@ async fn graphql_post(
 ) -> HttpResponse {
     let settings = &app.settings;
     let Some(media) = crate::http_media::accepted(&req) else {
-        return error_response(
+        return http_error(
             StatusCode::NOT_ACCEPTABLE,
             "BAD_USER_INPUT",
             "accept application/graphql-response+json or application/json",
@@ -131,7 +126,7 @@ async fn graphql_post(
         c.starts_with("application/json") || c.starts_with("multipart/form-data")
     });
     if !understood {
-        return error_response(
+        return http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "BAD_USER_INPUT",
             "send Content-Type: application/json (or multipart/form-data for uploads)",
@@ -181,7 +176,7 @@ async fn graphql_post(
         Ok(request) => request,
         Err(_) if exceeded.load(Ordering::Relaxed) => return too_large(limit),
         Err(ParseRequestError::PayloadTooLarge) => {
-            return error_response(
+            return http_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 &format!(
@@ -191,7 +186,7 @@ async fn graphql_post(
             );
         }
         Err(e) => {
-            return error_response(
+            return http_error(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
                 &format!("malformed GraphQL request: {e}"),
@@ -199,7 +194,7 @@ async fn graphql_post(
         }
     };
     if request.uploads.len() > settings.max_upload_files {
-        return error_response(
+        return http_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
             &format!(
@@ -227,12 +222,12 @@ fn upload_refusal(caller: &Caller) -> Option<HttpResponse> {
         {
             None
         }
-        Caller::Authenticated(_) => Some(error_response(
+        Caller::Authenticated(_) => Some(http_error(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
             "uploading needs the ADMIN or HR role",
         )),
-        _ => Some(error_response(
+        _ => Some(http_error(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
             "log in first: send `Authorization: Bearer <token>`",
@@ -241,7 +236,7 @@ fn upload_refusal(caller: &Caller) -> Option<HttpResponse> {
 }
 
 fn too_large(limit: usize) -> HttpResponse {
-    error_response(
+    http_error(
         StatusCode::PAYLOAD_TOO_LARGE,
         "PAYLOAD_TOO_LARGE",
         &format!("the request body is larger than {limit} bytes"),

@@ -1,12 +1,5 @@
 //! timekeeping: the GraphQL API behind an HR system's camera timekeeping feature.
 
-/// jemalloc instead of glibc malloc: decoding photos allocates and frees multi-megabyte
-/// buffers on several threads, which glibc's per-thread arenas and sliding mmap threshold turn
-/// into resident memory that keeps growing (measured on 300 photos of 1.5 MB: 187 MiB peak with
-/// glibc, 116 MiB with jemalloc; mimalloc was worse than glibc). See BENCHMARKS.md.
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 pub mod attendance;
 pub mod audit;
 pub mod auth;
@@ -20,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod departments;
 pub mod employees;
+pub mod enums;
 pub mod error;
 pub mod events;
 pub mod executor;

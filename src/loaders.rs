@@ -9,7 +9,7 @@ use entity::{company, department, employee, face_photo, user, work_schedule};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::{error::ApiError, state::AppState};
+use crate::error::ApiError;
 
 /// Loads rows of `E` by their id column.
 pub struct RowLoader<E: EntityTrait> {
@@ -67,8 +67,7 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    pub fn new(app: &AppState) -> Self {
-        let db = &app.db;
+    pub fn new(db: &DatabaseConnection) -> Self {
         Self {
             departments: loader::<department::Entity>(db, department::Column::Id, |d| d.id),
             photos: loader::<face_photo::Entity>(db, face_photo::Column::Id, |p| p.id),
@@ -77,5 +76,62 @@ impl Loaders {
             companies: loader::<company::Entity>(db, company::Column::Id, |c| c.id),
             schedules: loader::<work_schedule::Entity>(db, work_schedule::Column::Id, |s| s.id),
         }
+    }
+}
+
+/// A loader's shared error, as the caller's own.
+fn shared(e: Arc<async_graphql::Error>) -> async_graphql::Error {
+    (*e).clone()
+}
+
+impl Loaders {
+    /// An employee by id (`None`: no such row).
+    pub async fn employee(&self, id: Uuid) -> async_graphql::Result<Option<employee::Model>> {
+        self.employees.load_one(id).await.map_err(shared)
+    }
+    /// A department by id.
+    pub async fn department(&self, id: Uuid) -> async_graphql::Result<Option<department::Model>> {
+        self.departments.load_one(id).await.map_err(shared)
+    }
+    /// A face photo by id.
+    pub async fn photo(&self, id: Uuid) -> async_graphql::Result<Option<face_photo::Model>> {
+        self.photos.load_one(id).await.map_err(shared)
+    }
+    /// A user by id.
+    pub async fn user(&self, id: Uuid) -> async_graphql::Result<Option<user::Model>> {
+        self.users.load_one(id).await.map_err(shared)
+    }
+    /// A company by id.
+    pub async fn company(&self, id: Uuid) -> async_graphql::Result<Option<company::Model>> {
+        self.companies.load_one(id).await.map_err(shared)
+    }
+    /// A work schedule by id.
+    pub async fn schedule(&self, id: Uuid) -> async_graphql::Result<Option<work_schedule::Model>> {
+        self.schedules.load_one(id).await.map_err(shared)
+    }
+    /// Loads these employees into the operation's cache in one query.
+    pub async fn prime_employees(&self, ids: Vec<Uuid>) -> async_graphql::Result<()> {
+        if !ids.is_empty() {
+            self.employees.load_many(ids).await.map_err(shared)?;
+        }
+        Ok(())
+    }
+    /// Loads these departments and photos into the operation's cache in two queries, so a
+    /// page's rows then find them there.
+    pub async fn prime(
+        &self,
+        departments: Vec<Uuid>,
+        photos: Vec<Uuid>,
+    ) -> async_graphql::Result<()> {
+        if !departments.is_empty() {
+            self.departments
+                .load_many(departments)
+                .await
+                .map_err(shared)?;
+        }
+        if !photos.is_empty() {
+            self.photos.load_many(photos).await.map_err(shared)?;
+        }
+        Ok(())
     }
 }

@@ -41,6 +41,20 @@ pub fn decode_after_id(after: Option<&str>) -> ApiResult<Option<uuid::Uuid>> {
         .transpose()
 }
 
+/// One keyset page: the first `first` rows of `select` (filtered past the cursor and ordered
+/// by the caller), and whether more follow — read as `first + 1` rows in one statement.
+pub async fn keyset_page<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    select: sea_orm::Select<E>,
+    first: u64,
+) -> ApiResult<(Vec<E::Model>, bool)> {
+    use sea_orm::QuerySelect;
+    let mut rows = select.limit(first + 1).all(db).await?;
+    let more = rows.len() as u64 > first;
+    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
 /// The opaque cursor for a row with this sort key.
 pub fn cursor(key: &str) -> String {
     OpaqueCursor(key.to_owned()).encode_cursor()
@@ -122,7 +136,7 @@ macro_rules! connection {
                 &self,
                 ctx: &async_graphql::Context<'_>,
             ) -> async_graphql::Result<u64> {
-                use $crate::auth::ContextExt;
+                use $crate::state::AppContext;
                 let db = &ctx.app()?.db;
                 Ok(self.total.count(db).await?)
             }

@@ -94,6 +94,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         photos,
         jobs: Default::default(),
         checkins: Default::default(),
+        checkin_readers: Default::default(),
         sql_statements: statements,
     })
 }

@@ -8,8 +8,13 @@ use std::sync::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    attendance::CheckinHub, auth::JwtKeys, config::Settings, guard::Guards, jobs::hub::JobHub,
-    linking::tokens::TokenManager, photos::store::PhotoStore,
+    attendance::Readers,
+    auth::JwtKeys,
+    config::Settings,
+    events::{CheckinHub, JobHub},
+    guard::Guards,
+    linking::tokens::TokenManager,
+    photos::store::PhotoStore,
 };
 
 #[derive(Clone)]
@@ -21,6 +26,8 @@ pub struct AppState {
     pub tokens: Arc<TokenManager>,
     /// Wakes live check-in feeds.
     pub checkins: Arc<CheckinHub>,
+    /// The per-company readers that feed `checkinRecorded` subscribers.
+    pub checkin_readers: Arc<Readers>,
     /// Wakes job workers and tells subscribers about job changes.
     pub jobs: Arc<JobHub>,
     /// Where photo bytes are kept.
@@ -34,5 +41,18 @@ pub struct AppState {
 impl AppState {
     pub fn sql_statement_count(&self) -> u64 {
         self.sql_statements.load(Ordering::Relaxed)
+    }
+}
+
+/// The application state from a GraphQL request's context, without panics.
+pub trait AppContext {
+    fn app(&self) -> crate::error::ApiResult<&AppState>;
+}
+
+impl AppContext for async_graphql::Context<'_> {
+    fn app(&self) -> crate::error::ApiResult<&AppState> {
+        self.data::<AppState>().map_err(|e| {
+            crate::error::ApiError::internal(anyhow::anyhow!("app state missing: {}", e.message))
+        })
     }
 }

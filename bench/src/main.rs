@@ -7,6 +7,10 @@
 //!     cargo run --release -p bench -- drill --replicas 3 --kills 100
 //!     cargo run --release -p bench -- fanout --replicas 3 --subscribers 2000
 
+/// The allocator the server binary uses (`src/main.rs`): the server runs in this process.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod attendance;
 mod drill;
 mod fanout;

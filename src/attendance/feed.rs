@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use super::types::Checkin;
 use crate::auth::{ContextExt, Permission};
+use crate::state::AppContext;
 
 /// Live attendance.
 #[derive(Default)]
@@ -34,7 +35,7 @@ impl AttendanceSubscription {
         let scope = ctx.scope(Permission::ReadCompany)?;
         crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let app = ctx.app()?.clone();
-        let rows = app.checkins.readers.subscribe(&app, scope.company_id);
+        let rows = app.checkin_readers.subscribe(&app, scope.company_id);
         Ok(futures_util::stream::unfold(rows, |mut rows| async move {
             loop {
                 match rows.recv().await {
@@ -116,7 +117,7 @@ impl Feed {
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
             if sender.receiver_count() == 0 {
-                let readers = &self.app.checkins.readers;
+                let readers = &self.app.checkin_readers;
                 let mut map = readers.0.lock().unwrap_or_else(|e| e.into_inner());
                 // Only forget it if no one subscribed in the meantime.
                 if sender.receiver_count() == 0 {

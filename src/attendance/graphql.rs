@@ -9,6 +9,7 @@ use super::{
         AttendanceDay, AttendanceDayConnection, Checkin, CheckinConnection, CheckinFilter, Date,
     },
 };
+use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     employees::{EmployeeFilter, service::ListQuery},

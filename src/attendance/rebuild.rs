@@ -122,3 +122,23 @@ pub async fn materialize(
     write(db, company.id, &rows, Mode::Missing).await?;
     Ok(rows.len())
 }
+
+/// Brings one employee's stored day of today in line with their schedule and leave as they are
+/// now (after being created, moved to another department, or a work-status change): `replace`
+/// recomputes today from the check-ins; otherwise only a missing day is stored.
+pub async fn from_today(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    employee_id: Uuid,
+    replace: bool,
+) -> ApiResult<()> {
+    let company = crate::companies::service::get(db, company_id).await?;
+    let today = days::DayRules::of(&company)?.today();
+    let only = [employee_id];
+    if replace {
+        recompute(db, &company, Scope::Only(&only), today, today).await?;
+    } else {
+        materialize(db, &company, Scope::Only(&only), today, today).await?;
+    }
+    Ok(())
+}

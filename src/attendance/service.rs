@@ -91,14 +91,14 @@ pub async fn checkin_page(
                 .add(checkin::Column::Id.gt(id)),
         );
     }
-    let mut rows = select
-        .order_by_asc(checkin::Column::CapturedAt)
-        .order_by_asc(checkin::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > first;
-    rows.truncate(first as usize);
+    let (rows, more) = crate::pagination::keyset_page(
+        db,
+        select
+            .order_by_asc(checkin::Column::CapturedAt)
+            .order_by_asc(checkin::Column::Id),
+        first,
+    )
+    .await?;
     Ok((
         rows.into_iter()
             .map(|c| (encode(&(c.captured_at, c.id)), c))

@@ -149,12 +149,7 @@ impl Checkin {
         let Some(id) = self.0.employee_id else {
             return Ok(None);
         };
-        let employee = ctx
-            .data::<Loaders>()?
-            .employees
-            .load_one(id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let employee = ctx.data::<Loaders>()?.employee(id).await?;
         Ok(employee.map(Employee))
     }
 }
@@ -266,12 +261,7 @@ impl AttendanceDay {
         let Some(id) = self.day.schedule_id else {
             return Ok(None);
         };
-        let schedule = ctx
-            .data::<Loaders>()?
-            .schedules
-            .load_one(id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let schedule = ctx.data::<Loaders>()?.schedule(id).await?;
         Ok(schedule.map(crate::schedules::types::WorkSchedule))
     }
 }

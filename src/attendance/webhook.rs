@@ -11,14 +11,14 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::ingest::{self, Source};
-use crate::{error::ApiResult, http::error_response, state::AppState};
+use crate::{error::ApiResult, error::http_error, state::AppState};
 
 pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
     if body.iter().all(u8::is_ascii_whitespace) {
         return HttpResponse::Ok().json(serde_json::json!({ "ok": true }));
     }
     let Ok(event) = serde_json::from_slice::<Value>(&body) else {
-        return error_response(
+        return http_error(
             actix_web::http::StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             "the body is not JSON",
@@ -26,7 +26,7 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
     };
     let vendor = app.tokens.vendor();
     if !vendor.verify_webhook(&event) {
-        return error_response(
+        return http_error(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
             "bad or missing hash",
@@ -44,7 +44,7 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
         }
         Err(e) => {
             tracing::error!(error = e.message(), "routing a webhook event failed");
-            return error_response(
+            return http_error(
                 actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
                 "INTERNAL",
                 "try again",
@@ -69,7 +69,7 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
                     "storing a webhook check-in failed"
                 );
             }
-            error_response(
+            http_error(
                 actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
                 "INTERNAL",
                 "try again",

@@ -3,9 +3,10 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     error::{ApiError, ApiResult},
@@ -202,13 +203,12 @@ impl AuditLogQuery {
             // Ids are UUIDv7: they order by time.
             select = select.filter(audit_entry::Column::Id.lt(after));
         }
-        let mut rows = select
-            .order_by_desc(audit_entry::Column::Id)
-            .limit(first + 1)
-            .all(db)
-            .await?;
-        let more = rows.len() as u64 > first;
-        rows.truncate(first as usize);
+        let (rows, more) = crate::pagination::keyset_page(
+            db,
+            select.order_by_desc(audit_entry::Column::Id),
+            first,
+        )
+        .await?;
         Ok((rows, more))
     }
 }

@@ -1,6 +1,7 @@
 //! `me`, `login` and `createUser`.
 
 use crate::loaders::Loaders;
+use crate::state::AppContext;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -29,12 +30,7 @@ impl User {
         let Some(company_id) = self.0.company_id else {
             return Ok(None);
         };
-        let company = ctx
-            .data::<Loaders>()?
-            .companies
-            .load_one(company_id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let company = ctx.data::<Loaders>()?.company(company_id).await?;
         Ok(company.map(Company))
     }
     /// For `EMPLOYEE` users: the employee whose attendance they see.
@@ -42,12 +38,7 @@ impl User {
         let (Some(employee_id), Some(company_id)) = (self.0.employee_id, self.0.company_id) else {
             return Ok(None);
         };
-        let employee = ctx
-            .data::<Loaders>()?
-            .employees
-            .load_one(employee_id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let employee = ctx.data::<Loaders>()?.employee(employee_id).await?;
         Ok(employee
             .filter(|e| e.company_id == company_id)
             .map(Employee))

@@ -13,10 +13,7 @@ use uuid::Uuid;
 pub use graphql::{AuthMutation, AuthQuery, User};
 pub use jwt::JwtKeys;
 
-use crate::{
-    error::{ApiError, ApiResult},
-    state::AppState,
-};
+use crate::error::{ApiError, ApiResult};
 
 /// What a user may do (design §4).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,30 +31,7 @@ pub enum Role {
     Employee,
 }
 
-impl From<entity::user::Role> for Role {
-    fn from(role: entity::user::Role) -> Self {
-        use entity::user::Role as R;
-        match role {
-            R::PlatformOperator => Self::PlatformOperator,
-            R::Admin => Self::Admin,
-            R::Hr => Self::Hr,
-            R::Viewer => Self::Viewer,
-            R::Employee => Self::Employee,
-        }
-    }
-}
-
-impl From<Role> for entity::user::Role {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::PlatformOperator => Self::PlatformOperator,
-            Role::Admin => Self::Admin,
-            Role::Hr => Self::Hr,
-            Role::Viewer => Self::Viewer,
-            Role::Employee => Self::Employee,
-        }
-    }
-}
+crate::mirror_enum!(entity::user::Role => Role { PlatformOperator, Admin, Hr, Viewer, Employee });
 
 /// A capability a resolver needs; each maps to the roles that have it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -109,7 +83,6 @@ pub struct Scope {
 
 /// Typed access to the request context, without panics.
 pub trait ContextExt {
-    fn app(&self) -> ApiResult<&AppState>;
     fn session(&self) -> ApiResult<&Session>;
     /// The caller's company scope, if their role has `permission`.
     fn scope(&self, permission: Permission) -> ApiResult<Scope>;
@@ -118,11 +91,6 @@ pub trait ContextExt {
 }
 
 impl ContextExt for Context<'_> {
-    fn app(&self) -> ApiResult<&AppState> {
-        self.data::<AppState>()
-            .map_err(|e| ApiError::internal(anyhow::anyhow!("app state missing: {}", e.message)))
-    }
-
     fn session(&self) -> ApiResult<&Session> {
         match self.data_opt::<Caller>() {
             Some(Caller::Authenticated(session)) => Ok(session),

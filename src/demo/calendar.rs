@@ -18,7 +18,7 @@ pub async fn seed(app: &AppState, scope: &Scope) -> anyhow::Result<()> {
     let db = &app.db;
     if !crate::schedules::service_list(db, scope.company_id)
         .await
-        .map_err(super::api)?
+        .map_err(crate::error::ApiError::into_anyhow)?
         .is_empty()
     {
         return Ok(());
@@ -26,8 +26,8 @@ pub async fn seed(app: &AppState, scope: &Scope) -> anyhow::Result<()> {
     eprintln!("seeding schedules, a holiday, a leave and a month of check-ins…");
     let company = crate::companies::service::get(db, scope.company_id)
         .await
-        .map_err(super::api)?;
-    let rules = DayRules::of(&company).map_err(super::api)?;
+        .map_err(crate::error::ApiError::into_anyhow)?;
+    let rules = DayRules::of(&company).map_err(crate::error::ApiError::into_anyhow)?;
     let today = rules.today();
     let start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
         .and_then(|d| d.checked_sub_months(chrono::Months::new(1)))
@@ -47,7 +47,7 @@ pub async fn seed(app: &AppState, scope: &Scope) -> anyhow::Result<()> {
     }
     ingest::store(db, scope.company_id, ingest::Source::Pull, rows)
         .await
-        .map_err(super::api)?;
+        .map_err(crate::error::ApiError::into_anyhow)?;
     // The history is all there is: attendance is known complete up to the start of today.
     company::Entity::update_many()
         .col_expr(
@@ -59,7 +59,7 @@ pub async fn seed(app: &AppState, scope: &Scope) -> anyhow::Result<()> {
         .await?;
     crate::schedules::seed_demo(app, scope, start)
         .await
-        .map_err(super::api)?;
+        .map_err(crate::error::ApiError::into_anyhow)?;
     Ok(())
 }
 

@@ -100,10 +100,6 @@ pub async fn run(mut settings: Settings, reset: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn api(e: crate::error::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{}: {}", e.code(), e.message())
-}
-
 /// A generated face-like picture: a skin-toned oval on a coloured background, unique per seed.
 fn face(seed: usize) -> Vec<u8> {
     let background = Rgb([
@@ -145,7 +141,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 ADMIN_PASSWORD.to_owned(),
             )
             .await
-            .map_err(api)?;
+            .map_err(crate::error::ApiError::into_anyhow)?;
             entity::user::Entity::find()
                 .filter(entity::user::Column::Email.eq(ADMIN_EMAIL))
                 .one(db)
@@ -161,11 +157,11 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
     };
     companies::set_camera_timekeeping(db, company_id, true)
         .await
-        .map_err(api)?;
+        .map_err(crate::error::ApiError::into_anyhow)?;
 
     if departments::service::list(db, company_id)
         .await
-        .map_err(api)?
+        .map_err(crate::error::ApiError::into_anyhow)?
         .is_empty()
     {
         let mut ids = Vec::new();
@@ -173,7 +169,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
             ids.push(
                 departments::service::create(db, company_id, name)
                     .await
-                    .map_err(api)?
+                    .map_err(crate::error::ApiError::into_anyhow)?
                     .id,
             );
         }
@@ -200,7 +196,9 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 work_status: Some(status),
                 profile_picture_url: None,
             };
-            employees::create(db, company_id, new).await.map_err(api)?;
+            employees::create(db, company_id, new)
+                .await
+                .map_err(crate::error::ApiError::into_anyhow)?;
             // Two employees have no photo yet: their sync fails with NO_PHOTO, as in real life.
             if i != 20 && i != 33 {
                 files.push(IncomingFile {
@@ -211,43 +209,48 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
         }
         crate::photos::batch::import(app, company_id, Some(admin.id), files, &|_, _| {})
             .await
-            .map_err(api)?;
+            .map_err(crate::error::ApiError::into_anyhow)?;
     }
 
     // The simulator keeps its state in memory: a restarted demo meets a Hanet that has forgotten
     // our tokens and persons. Forget them on our side too, then link and sync again.
     if linking::connection(db, company_id)
         .await
-        .map_err(api)?
+        .map_err(crate::error::ApiError::into_anyhow)?
         .is_some()
     {
         forget_simulated_hanet(app, company_id).await?;
     }
-    let connection = linking::connection(db, company_id).await.map_err(api)?;
+    let connection = linking::connection(db, company_id)
+        .await
+        .map_err(crate::error::ApiError::into_anyhow)?;
     if connection.is_none() {
         eprintln!("linking the simulated Hanet account through OAuth…");
-        let start = linking::start_link(app, scope).await.map_err(api)?;
+        let start = linking::start_link(app, scope)
+            .await
+            .map_err(crate::error::ApiError::into_anyhow)?;
         // The simulator approves at once and redirects to our callback with the code; the
         // admin (the demo, here) finishes the link with it.
         let (code, state) = crate::linking::approve(&start.authorization_url).await?;
         linking::complete_link(app, &code, &state, scope)
             .await
-            .map_err(api)?;
+            .map_err(crate::error::ApiError::into_anyhow)?;
     }
     if linking::connection(db, company_id)
         .await
-        .map_err(api)?
+        .map_err(crate::error::ApiError::into_anyhow)?
         .and_then(|c| c.place_id)
         .is_none()
     {
-        linking::select_place(app, company_id, PLACE)
+        linking::select_place(app, company_id, PLACE, Some(scope.user_id))
             .await
-            .map_err(api)?;
+            .map_err(crate::error::ApiError::into_anyhow)?;
     }
 
     {
         eprintln!("running an employee sync…");
-        let all = employees::ListQuery::new(company_id, &Default::default()).map_err(api)?;
+        let all = employees::ListQuery::new(company_id, &Default::default())
+            .map_err(crate::error::ApiError::into_anyhow)?;
         let job = match jobs::start_employee_sync(app, scope, Selection::Filter(all)).await {
             Ok(job) => job,
             // A previous run's sync is still queued or running (it resumes): follow that one.
@@ -261,12 +264,12 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 .one(db)
                 .await?
                 .context("a sync was said to be running, but none is")?,
-            Err(e) => return Err(api(e)),
+            Err(e) => return Err(e.into_anyhow()),
         };
         for _ in 0..600 {
             let current = crate::jobs::store::get(db, company_id, job.id)
                 .await
-                .map_err(api)?;
+                .map_err(crate::error::ApiError::into_anyhow)?;
             if current.status.is_terminal() {
                 eprintln!(
                     "sync: {:?}, {} succeeded, {} failed",
@@ -291,7 +294,9 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
 /// Drops the link and every employee's Hanet person (the in-memory simulator starts empty).
 async fn forget_simulated_hanet(app: &AppState, company_id: Uuid) -> anyhow::Result<()> {
     // Unlinking forgets every person the cameras knew (`linking::forget_persons`).
-    linking::unlink(&app.db, company_id).await.map_err(api)?;
+    linking::unlink(&app.db, company_id, None)
+        .await
+        .map_err(crate::error::ApiError::into_anyhow)?;
     Ok(())
 }
 

@@ -1,12 +1,13 @@
 //! Employee queries and mutations: thin resolvers over [`super::service`].
 
-use async_graphql::{Context, ID, MaybeUndefined, Object, Upload};
+use async_graphql::{Context, ID, Object, Upload};
 
 use super::{
     import::{self, ImportEmployeesPayload},
     service::{self, EmployeeChanges, ListQuery, NewEmployee},
     types::{CreateEmployeeInput, Employee, EmployeeFilter, UpdateEmployeeInput},
 };
+use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     error::{ApiError, ApiResult},
@@ -57,23 +58,19 @@ impl EmployeesQuery {
         // Load the page's departments and photos in one batch each, up front (deterministic,
         // whatever the timing of the per-node resolvers), when the query asks for them.
         let node = ctx.look_ahead().field("edges").field("node");
-        let loaders = ctx.data::<Loaders>()?;
-        if node.field("department").exists() {
-            let ids: Vec<_> = rows.iter().filter_map(|e| e.department_id).collect();
-            loaders
-                .departments
-                .load_many(ids)
-                .await
-                .map_err(|e| (*e).clone())?;
-        }
-        if node.field("facePhoto").exists() {
-            let ids: Vec<_> = rows.iter().filter_map(|e| e.face_photo_id).collect();
-            loaders
-                .photos
-                .load_many(ids)
-                .await
-                .map_err(|e| (*e).clone())?;
-        }
+        let wanted = |field: &str, id: fn(&entity::employee::Model) -> Option<uuid::Uuid>| {
+            if node.field(field).exists() {
+                rows.iter().filter_map(id).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        ctx.data::<Loaders>()?
+            .prime(
+                wanted("department", |e| e.department_id),
+                wanted("facePhoto", |e| e.face_photo_id),
+            )
+            .await?;
         let rows = rows
             .into_iter()
             .map(|e| (pagination::cursor(&e.employee_code_key), Employee(e)))
@@ -127,7 +124,21 @@ impl EmployeesMutation {
             profile_picture_url: input.profile_picture_url,
         };
         let db = &ctx.app()?.db;
-        Ok(Employee(service::create(db, scope.company_id, new).await?))
+        let txn = crate::db::begin_write(db).await?;
+        let employee = service::create(&txn, scope.company_id, new).await?;
+        crate::audit::record(
+            &txn,
+            crate::audit::by(
+                &scope,
+                crate::audit::AuditAction::EmployeeCreated,
+                "employee",
+                employee.id,
+                service::snapshot(&employee),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Employee(employee))
     }
 
     /// Changes an employee.
@@ -139,7 +150,7 @@ impl EmployeesMutation {
     ) -> async_graphql::Result<Employee> {
         let scope = ctx.scope(Permission::ManageEmployees)?;
         let id = ids::parse(&id, "employee")?;
-        let department_id = match tri(input.department_id) {
+        let department_id = match Option::<Option<ID>>::from(input.department_id) {
             None => None,
             Some(None) => Some(None),
             Some(Some(id)) => Some(Some(ids::parse(&id, "department")?)),
@@ -147,16 +158,32 @@ impl EmployeesMutation {
         let changes = EmployeeChanges {
             employee_code: input.employee_code,
             full_name: input.full_name,
-            email: tri(input.email),
-            title: tri(input.title),
+            email: input.email.into(),
+            title: input.title.into(),
             department_id,
             work_status: input.work_status.map(Into::into),
-            profile_picture_url: tri(input.profile_picture_url),
+            profile_picture_url: input.profile_picture_url.into(),
         };
         let db = &ctx.app()?.db;
-        Ok(Employee(
-            service::update(db, scope.company_id, id, changes).await?,
-        ))
+        let txn = crate::db::begin_write(db).await?;
+        let before = service::get(&txn, scope.company_id, id).await?;
+        let after = service::update(&txn, scope.company_id, id, changes).await?;
+        crate::audit::record(
+            &txn,
+            crate::audit::by(
+                &scope,
+                crate::audit::AuditAction::EmployeeUpdated,
+                "employee",
+                id,
+                serde_json::json!({
+                    "before": service::snapshot(&before),
+                    "after": service::snapshot(&after),
+                }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Employee(after))
     }
 
     /// Imports employees from a CSV file with the header
@@ -172,15 +199,6 @@ impl EmployeesMutation {
             .value(ctx)
             .map_err(|e| ApiError::bad_input("file", format!("upload unreadable: {e}")))?;
         let db = &ctx.app()?.db;
-        Ok(import::import(db, scope.company_id, Box::new(upload.into_read())).await?)
-    }
-}
-
-/// Omitted → `None` (keep), `null` → `Some(None)` (clear), a value → `Some(Some(v))`.
-fn tri<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
+        Ok(import::import(db, &scope, Box::new(upload.into_read())).await?)
     }
 }

@@ -165,9 +165,10 @@ const IMPORT_CHUNK_ROWS: usize = 100;
 /// Imports the file's rows into the company.
 pub async fn import(
     db: &DatabaseConnection,
-    company_id: Uuid,
+    scope: &crate::auth::Scope,
     file: Box<dyn Read + Send>,
 ) -> ApiResult<ImportEmployeesPayload> {
+    let company_id = scope.company_id;
     let rows = tokio::task::spawn_blocking(move || parse(file))
         .await
         .map_err(ApiError::internal)??;
@@ -176,6 +177,8 @@ pub async fn import(
     // row stands alone anyway: its result is reported whatever the others do).
     let mut txn = crate::db::begin_write(db).await?;
     let mut in_chunk = 0usize;
+    // What each chunk changed, recorded in the audit log in the chunk's transaction.
+    let mut changed: Vec<serde_json::Value> = Vec::new();
     let mut payload = ImportEmployeesPayload {
         created: 0,
         updated: 0,
@@ -184,6 +187,7 @@ pub async fn import(
     };
     for row in rows {
         if in_chunk == IMPORT_CHUNK_ROWS {
+            audit_chunk(&txn, scope, &mut changed).await?;
             txn.commit().await?;
             txn = crate::db::begin_write(db).await?;
             in_chunk = 0;
@@ -215,6 +219,10 @@ pub async fn import(
         };
         payload.results.push(match outcome {
             Ok((status, employee)) => {
+                changed.push(serde_json::json!({
+                    "id": employee.id, "employeeCode": employee.employee_code,
+                    "status": format!("{status:?}"),
+                }));
                 match status {
                     ImportRowStatus::Created => payload.created += 1,
                     _ => payload.updated += 1,
@@ -248,8 +256,32 @@ pub async fn import(
             }
         });
     }
+    audit_chunk(&txn, scope, &mut changed).await?;
     txn.commit().await?;
     Ok(payload)
+}
+
+/// One audit-log line for the employees a chunk created or updated.
+async fn audit_chunk(
+    txn: &impl sea_orm::ConnectionTrait,
+    scope: &crate::auth::Scope,
+    changed: &mut Vec<serde_json::Value>,
+) -> ApiResult<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let employees = std::mem::take(changed);
+    crate::audit::record(
+        txn,
+        crate::audit::by(
+            scope,
+            crate::audit::AuditAction::EmployeesImported,
+            "employee",
+            employees.len(),
+            serde_json::json!({ "employees": employees }),
+        ),
+    )
+    .await
 }
 
 async fn apply_row(

@@ -4,7 +4,7 @@
 use entity::employee::{self, FaceSyncStatus, WorkStatus};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::LikeExpr,
+    sea_query::LikeExpr,
 };
 use uuid::Uuid;
 
@@ -116,14 +116,14 @@ pub async fn page(
     if let Some(after) = after {
         cond = cond.add(employee::Column::EmployeeCodeKey.gt(after));
     }
-    let mut rows = employee::Entity::find()
-        .filter(cond)
-        .order_by_asc(employee::Column::EmployeeCodeKey)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let has_next = rows.len() as u64 > first;
-    rows.truncate(first as usize);
+    let (rows, has_next) = crate::pagination::keyset_page(
+        db,
+        employee::Entity::find()
+            .filter(cond)
+            .order_by_asc(employee::Column::EmployeeCodeKey),
+        first,
+    )
+    .await?;
     Ok((rows, has_next))
 }
 

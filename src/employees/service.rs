@@ -167,7 +167,18 @@ pub async fn create(
     .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code)))?;
     // Check-ins seen before the employee existed are theirs now.
     crate::attendance::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
+    // With a schedule, today is a day they are expected at work.
+    crate::attendance::rebuild::from_today(db, company_id, employee.id, false).await?;
     Ok(employee)
+}
+
+/// What the audit log keeps of an employee.
+pub fn snapshot(e: &employee::Model) -> serde_json::Value {
+    serde_json::json!({
+        "employeeCode": e.employee_code, "fullName": e.full_name, "email": e.email,
+        "title": e.title, "departmentId": e.department_id,
+        "workStatus": format!("{:?}", e.work_status),
+    })
 }
 
 /// Changes to an employee: `None` keeps a field, `Some(None)` clears an optional one.
@@ -264,12 +275,22 @@ pub async fn update(
     if auto_sync {
         crate::sync::auto::touch(db, company_id, &[updated.id]).await?;
     }
+    let schedule_changed = model_department_changed(current_department, &updated)
+        || current_status != updated.work_status;
+    if schedule_changed {
+        // Their schedule or leave may differ from today on; past days keep what applied then.
+        crate::attendance::rebuild::from_today(db, company_id, updated.id, true).await?;
+    }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.
         crate::attendance::day_rows::rename(db, updated.id, &updated.employee_code_key).await?;
         crate::attendance::remap::remap(db, company_id, Some(&updated.employee_code_key)).await?;
     }
     Ok(updated)
+}
+
+fn model_department_changed(before: Option<Uuid>, after: &employee::Model) -> bool {
+    before != after.department_id
 }
 
 /// The employee of this company with this code (case-insensitive), if any.

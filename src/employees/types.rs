@@ -18,28 +18,7 @@ pub enum WorkStatus {
     Resigned,
 }
 
-impl From<entity::employee::WorkStatus> for WorkStatus {
-    fn from(s: entity::employee::WorkStatus) -> Self {
-        use entity::employee::WorkStatus as W;
-        match s {
-            W::Working => Self::Working,
-            W::UnpaidLeave => Self::UnpaidLeave,
-            W::MaternityLeave => Self::MaternityLeave,
-            W::Resigned => Self::Resigned,
-        }
-    }
-}
-
-impl From<WorkStatus> for entity::employee::WorkStatus {
-    fn from(s: WorkStatus) -> Self {
-        match s {
-            WorkStatus::Working => Self::Working,
-            WorkStatus::UnpaidLeave => Self::UnpaidLeave,
-            WorkStatus::MaternityLeave => Self::MaternityLeave,
-            WorkStatus::Resigned => Self::Resigned,
-        }
-    }
-}
+crate::mirror_enum!(entity::employee::WorkStatus => WorkStatus { Working, UnpaidLeave, MaternityLeave, Resigned });
 
 #[derive(Clone)]
 pub struct Employee(pub entity::employee::Model);
@@ -74,11 +53,7 @@ impl Employee {
             return Ok(None);
         };
         let loaders = ctx.data::<Loaders>()?;
-        let department = loaders
-            .departments
-            .load_one(id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let department = loaders.department(id).await?;
         Ok(department.map(Department))
     }
     /// Whether the employee currently works.
@@ -103,11 +78,7 @@ impl Employee {
             return Ok(None);
         };
         let loaders = ctx.data::<Loaders>()?;
-        let photo = loaders
-            .photos
-            .load_one(id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let photo = loaders.photo(id).await?;
         Ok(photo.map(FacePhoto))
     }
     /// Where the employee's face stands with the cameras.
@@ -142,34 +113,9 @@ pub enum FaceSyncStatus {
     Removed,
 }
 
-impl From<entity::employee::FaceSyncStatus> for FaceSyncStatus {
-    fn from(s: entity::employee::FaceSyncStatus) -> Self {
-        use entity::employee::FaceSyncStatus as F;
-        match s {
-            F::NoPhoto => Self::NoPhoto,
-            F::NotSynced => Self::NotSynced,
-            F::Pending => Self::Pending,
-            F::Synced => Self::Synced,
-            F::Outdated => Self::Outdated,
-            F::Failed => Self::Failed,
-            F::Removed => Self::Removed,
-        }
-    }
-}
-
-impl From<FaceSyncStatus> for entity::employee::FaceSyncStatus {
-    fn from(s: FaceSyncStatus) -> Self {
-        match s {
-            FaceSyncStatus::NoPhoto => Self::NoPhoto,
-            FaceSyncStatus::NotSynced => Self::NotSynced,
-            FaceSyncStatus::Pending => Self::Pending,
-            FaceSyncStatus::Synced => Self::Synced,
-            FaceSyncStatus::Outdated => Self::Outdated,
-            FaceSyncStatus::Failed => Self::Failed,
-            FaceSyncStatus::Removed => Self::Removed,
-        }
-    }
-}
+crate::mirror_enum!(entity::employee::FaceSyncStatus => FaceSyncStatus {
+    NoPhoto, NotSynced, Pending, Synced, Outdated, Failed, Removed
+});
 
 /// An employee's face-sync state.
 #[derive(SimpleObject)]

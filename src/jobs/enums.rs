@@ -50,20 +50,6 @@ pub enum SyncJobItemStatus {
     Cancelled,
 }
 
-macro_rules! mirror_enum {
-    ($from:ty => $to:ty { $($variant:ident),* }) => {
-        impl From<$from> for $to {
-            fn from(v: $from) -> Self {
-                match v { $(<$from>::$variant => Self::$variant),* }
-            }
-        }
-        impl From<$to> for $from {
-            fn from(v: $to) -> Self {
-                match v { $(<$to>::$variant => Self::$variant),* }
-            }
-        }
-    };
-}
-mirror_enum!(JobKind => SyncJobKind { Employees, Attendance, AttendanceDays });
-mirror_enum!(JobStatus => SyncJobStatus { Queued, Running, Succeeded, PartiallyFailed, Failed, Cancelled });
-mirror_enum!(ItemStatus => SyncJobItemStatus { Pending, Running, Succeeded, Failed, Cancelled });
+crate::mirror_enum!(JobKind => SyncJobKind { Employees, Attendance, AttendanceDays });
+crate::mirror_enum!(JobStatus => SyncJobStatus { Queued, Running, Succeeded, PartiallyFailed, Failed, Cancelled });
+crate::mirror_enum!(ItemStatus => SyncJobItemStatus { Pending, Running, Succeeded, Failed, Cancelled });

@@ -15,6 +15,7 @@ use super::{
     input::{StartEmployeeSyncInput, selection},
     service,
 };
+use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission, User},
     employees::Employee,
@@ -109,12 +110,7 @@ impl SyncJob {
         let Some(id) = self.0.created_by else {
             return Ok(None);
         };
-        let user = ctx
-            .data::<Loaders>()?
-            .users
-            .load_one(id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let user = ctx.data::<Loaders>()?.user(id).await?;
         Ok(user.map(User))
     }
     /// When it was started.
@@ -149,11 +145,7 @@ impl SyncJob {
         let db = &ctx.app()?.db;
         let (rows, more) = service::items_page(db, self.0.id, status, first, after).await?;
         let employee_ids: Vec<Uuid> = rows.iter().filter_map(|i| i.employee_id).collect();
-        ctx.data::<Loaders>()?
-            .employees
-            .load_many(employee_ids)
-            .await
-            .map_err(|e| (*e).clone())?;
+        ctx.data::<Loaders>()?.prime_employees(employee_ids).await?;
         let rows = rows
             .into_iter()
             .map(|i| (pagination::cursor(&i.seq.to_string()), SyncJobItem(i)))
@@ -182,12 +174,7 @@ impl SyncJobItem {
         let Some(id) = self.0.employee_id else {
             return Ok(None);
         };
-        let employee = ctx
-            .data::<Loaders>()?
-            .employees
-            .load_one(id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let employee = ctx.data::<Loaders>()?.employee(id).await?;
         Ok(employee.map(Employee))
     }
     /// What the item is about: the employee ID, or the time slice.

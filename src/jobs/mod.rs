@@ -5,7 +5,6 @@
 mod enums;
 mod graphql;
 pub mod handler;
-pub mod hub;
 mod input;
 pub mod items;
 mod progress;

@@ -104,11 +104,24 @@ pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_jo
             job.status
         )));
     }
+    let txn = crate::db::begin_write(&app.db).await?;
     sync_job::Entity::update_many()
         .col_expr(sync_job::Column::CancelRequested, Expr::value(true))
         .filter(sync_job::Column::Id.eq(id))
-        .exec(&app.db)
+        .exec(&txn)
         .await?;
+    crate::audit::record(
+        &txn,
+        crate::audit::by(
+            &scope,
+            crate::audit::AuditAction::SyncCancelled,
+            "syncJob",
+            id,
+            serde_json::json!({ "kind": format!("{:?}", job.kind) }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
     // A job nobody has started yet ends here and now.
     let unclaimed = sync_job::Entity::update_many()
         .col_expr(sync_job::Column::Status, Expr::value(JobStatus::Running))
@@ -184,13 +197,9 @@ pub async fn page(
     if let Some(after) = after {
         query = query.filter(sync_job::Column::Id.lt(after));
     }
-    let mut rows = query
-        .order_by_desc(sync_job::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > first;
-    rows.truncate(first as usize);
+    let (rows, more) =
+        crate::pagination::keyset_page(db, query.order_by_desc(sync_job::Column::Id), first)
+            .await?;
     Ok((rows, more))
 }
 
@@ -213,13 +222,9 @@ pub async fn items_page(
     if let Some(after) = after {
         query = query.filter(sync_job_item::Column::Seq.gt(after));
     }
-    let mut rows = query
-        .order_by_asc(sync_job_item::Column::Seq)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > first;
-    rows.truncate(first as usize);
+    let (rows, more) =
+        crate::pagination::keyset_page(db, query.order_by_asc(sync_job_item::Column::Seq), first)
+            .await?;
     Ok((rows, more))
 }
 

@@ -70,6 +70,26 @@ pub async fn create_job(
 ) -> ApiResult<sync_job::Model> {
     let txn = crate::db::begin_write(db).await?;
     let job = create_job_in(&txn, company_id, kind, created_by, params, retry_of, items).await?;
+    // A job a user started is in the audit log; the server's own (automatic follow-ups,
+    // recomputes, catch-ups) are not.
+    if created_by.is_some() {
+        crate::audit::record(
+            &txn,
+            crate::audit::Entry {
+                company_id,
+                actor_id: created_by,
+                action: if retry_of.is_some() {
+                    crate::audit::AuditAction::SyncRetried
+                } else {
+                    crate::audit::AuditAction::SyncStarted
+                },
+                target_type: "syncJob",
+                target_id: Some(job.id.to_string()),
+                changes: serde_json::json!({ "kind": format!("{kind:?}"), "items": job.total, "retryOf": retry_of }),
+            },
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(job)
 }

@@ -55,25 +55,41 @@ pub async fn select_place(
     app: &AppState,
     company_id: Uuid,
     place_id: &str,
+    actor: Option<Uuid>,
 ) -> ApiResult<hanet_connection::Model> {
     let available = places(app, company_id).await?;
     let place = available
         .into_iter()
         .find(|p| p.id == place_id)
         .ok_or(ApiError::NotFound("Hanet place"))?;
-    let row = connection(&app.db, company_id)
+    let txn = crate::db::begin_write(&app.db).await?;
+    let row = connection(&txn, company_id)
         .await?
         .ok_or(ApiError::HanetNotLinked)?;
+    let before = row.place_id.clone();
     let key = row.partner_token.clone();
     let place_changed = row.place_id.as_deref() != Some(place.id.as_str());
     let mut model = row.into_active_model();
     model.place_id = Set(Some(place.id.clone()));
     model.place_name = Set(Some(place.name.clone()));
-    let saved = model.update(&app.db).await?;
+    let saved = model.update(&txn).await?;
     if place_changed {
         // The new place's cameras know nobody yet: every synced employee needs a sync.
-        forget_persons(&app.db, company_id).await?;
+        forget_persons(&txn, company_id).await?;
     }
+    crate::audit::record(
+        &txn,
+        crate::audit::Entry {
+            company_id,
+            actor_id: actor,
+            action: crate::audit::AuditAction::PlaceSelected,
+            target_type: "hanetConnection",
+            target_id: Some(company_id.to_string()),
+            changes: serde_json::json!({ "before": before, "after": place.id, "name": place.name }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
     let (place_id, key) = (place.id.as_str(), key.as_str());
     let subscribed = app
         .tokens

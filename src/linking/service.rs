@@ -228,7 +228,9 @@ pub async fn complete_link(
     }
     let (access_enc, refresh_enc) = app.tokens.seal(company_id, &tokens)?;
     let now = Utc::now();
-    let existing = connection(&app.db, company_id).await?;
+    let txn = crate::db::begin_write(&app.db).await?;
+    let existing = connection(&txn, company_id).await?;
+    let relinked_from = existing.as_ref().map(|r| r.account_email.clone());
     let saved = match existing {
         Some(row) => {
             let same_account = row.hanet_user_id == profile.user_id;
@@ -247,10 +249,10 @@ pub async fn complete_link(
             if !same_account {
                 model.place_id = Set(None);
                 model.place_name = Set(None);
-                forget_persons(&app.db, company_id).await?;
+                forget_persons(&txn, company_id).await?;
             }
             model
-                .update(&app.db)
+                .update(&txn)
                 .await
                 .map_err(|e| ApiError::from_db_conflict(e, already_message))?
         }
@@ -273,10 +275,23 @@ pub async fn complete_link(
             last_refreshed_at: Set(None),
             drift: Set(None),
         }
-        .insert(&app.db)
+        .insert(&txn)
         .await
         .map_err(|e| ApiError::from_db_conflict(e, already_message))?,
     };
+    crate::audit::record(
+        &txn,
+        crate::audit::Entry {
+            company_id,
+            actor_id: Some(user_id),
+            action: crate::audit::AuditAction::HanetLinked,
+            target_type: "hanetConnection",
+            target_id: Some(company_id.to_string()),
+            changes: serde_json::json!({ "accountEmail": saved.account_email, "before": relinked_from }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
     // Webhooks carry this key back as `keycode`, routing them to the company. Not fatal: the
     // place id still routes them, and the key is registered again when a place is selected.
     if let Err(e) = vendor
@@ -290,13 +305,33 @@ pub async fn complete_link(
 }
 
 /// Forgets the tokens and the link. Persons already on the cameras stay there.
-pub async fn unlink(db: &DatabaseConnection, company_id: Uuid) -> ApiResult<bool> {
+pub async fn unlink(
+    db: &DatabaseConnection,
+    company_id: Uuid,
+    actor: Option<Uuid>,
+) -> ApiResult<bool> {
     camera_company(db, company_id).await?;
+    let txn = crate::db::begin_write(db).await?;
     let deleted = hanet_connection::Entity::delete_by_id(company_id)
-        .exec(db)
+        .exec(&txn)
         .await?;
     // Whatever is linked next may not know our persons.
-    forget_persons(db, company_id).await?;
+    forget_persons(&txn, company_id).await?;
+    if deleted.rows_affected > 0 {
+        crate::audit::record(
+            &txn,
+            crate::audit::Entry {
+                company_id,
+                actor_id: actor,
+                action: crate::audit::AuditAction::HanetUnlinked,
+                target_type: "hanetConnection",
+                target_id: Some(company_id.to_string()),
+                changes: serde_json::json!({}),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(deleted.rows_affected > 0)
 }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::{Caller, Role},
-    http::error_response,
+    error::http_error,
     state::AppState,
 };
 
@@ -22,7 +22,7 @@ pub async fn get_photo(
     let session = match app.jwt.caller_from_header(authorization) {
         Caller::Authenticated(session) => session,
         _ => {
-            return error_response(
+            return http_error(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
                 "log in first",
@@ -30,7 +30,7 @@ pub async fn get_photo(
         }
     };
     let not_found = || {
-        error_response(
+        http_error(
             actix_web::http::StatusCode::NOT_FOUND,
             "NOT_FOUND",
             "photo not found",
@@ -65,7 +65,7 @@ pub async fn get_photo(
             .body(bytes),
         Err(e) => {
             tracing::error!(photo.id = %id, error = %e, "photo bytes missing from the store");
-            error_response(
+            http_error(
                 actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
                 "internal error",

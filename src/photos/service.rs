@@ -234,6 +234,21 @@ async fn replace_in_txn(
         .filter(face_photo::Column::Id.ne(id))
         .exec(&txn)
         .await?;
+    crate::audit::record(
+        &txn,
+        crate::audit::Entry {
+            company_id: employee.company_id,
+            actor_id: uploaded_by,
+            action: crate::audit::AuditAction::PhotoUploaded,
+            target_type: "employee",
+            target_id: Some(employee.id.to_string()),
+            changes: serde_json::json!({
+                "photoId": saved.id, "sha256": saved.sha256, "fileName": saved.original_file_name,
+                "replaced": replaced.iter().map(|p| p.id).collect::<Vec<_>>(),
+            }),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok((employee, saved, replaced))
 }

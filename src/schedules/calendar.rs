@@ -283,13 +283,8 @@ pub async fn leaves(
     if let Some(after) = pagination::decode_after_id(after)? {
         select = select.filter(leave::Column::Id.lt(after));
     }
-    let mut rows = select
-        .order_by_desc(leave::Column::Id)
-        .limit(first + 1)
-        .all(db)
-        .await?;
-    let more = rows.len() as u64 > first;
-    rows.truncate(first as usize);
+    let (rows, more) =
+        crate::pagination::keyset_page(db, select.order_by_desc(leave::Column::Id), first).await?;
     Ok((rows, more, condition))
 }
 

@@ -13,6 +13,7 @@ use super::{
         WorkScheduleInput,
     },
 };
+use crate::state::AppContext;
 use crate::{
     attendance::types::Date,
     auth::{ContextExt, Permission},

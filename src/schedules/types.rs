@@ -317,12 +317,7 @@ impl Leave {
     }
     /// Whose leave.
     async fn employee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Employee>> {
-        let employee = ctx
-            .data::<Loaders>()?
-            .employees
-            .load_one(self.0.employee_id)
-            .await
-            .map_err(|e| (*e).clone())?;
+        let employee = ctx.data::<Loaders>()?.employee(self.0.employee_id).await?;
         Ok(employee.map(Employee))
     }
     /// First day.

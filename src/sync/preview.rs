@@ -8,6 +8,7 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use entity::employee::{self, WorkStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     employees::Employee,

@@ -21,8 +21,8 @@ use super::{
 use crate::{
     auth::{Caller, Role, Scope},
     employees::{EmployeeFilter, service::ListQuery},
+    error::http_error,
     error::{ApiError, ApiResult},
-    http::error_response,
     state::AppState,
 };
 
@@ -92,14 +92,14 @@ pub async fn get_export(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let Caller::Authenticated(session) = app.jwt.caller_from_header(authorization) else {
-        return error_response(
+        return http_error(
             StatusCode::UNAUTHORIZED,
             "UNAUTHENTICATED",
             "send the token that prepared the export: `Authorization: Bearer <token>`",
         );
     };
     let not_found = || {
-        error_response(
+        http_error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             "export not found or expired",
@@ -114,7 +114,7 @@ pub async fn get_export(
     let job = match prepare(&app.db, company_id, id).await {
         Ok(Some(job)) => job,
         Ok(None) => return not_found(),
-        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.message()),
+        Err(e) => return e.http_response(),
     };
     let (format, job) = job;
     let file = format!("timesheet-{}", job.month.0.format("%Y-%m"));
@@ -138,7 +138,7 @@ pub async fn get_export(
                 .body(bytes),
             Err(e) => {
                 tracing::error!(error = e.message(), "timesheet export failed");
-                error_response(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.message())
+                e.http_response()
             }
         },
     }

@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 
 use super::service::{self, Sheet};
+use crate::state::AppContext;
 use crate::{
     attendance::types::AttendanceDay,
     auth::{ContextExt, Permission},

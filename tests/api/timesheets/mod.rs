@@ -1,6 +1,7 @@
 //! Work schedules, absences, corrections and timesheets (design §8), through the GraphQL API
 //! with check-ins fed through `hanet-sim`'s webhook.
 
+mod audit;
 mod corrections;
 mod exports;
 mod rules;

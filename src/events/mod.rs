@@ -12,6 +12,10 @@ use uuid::Uuid;
 
 use crate::state::AppState;
 
+mod hubs;
+
+pub use hubs::{CheckinHub, JobHub};
+
 const JOBS: &str = "tk_jobs";
 const CHECKINS: &str = "tk_checkins";
 const QUEUED: &str = "tk_queued";

@@ -1,6 +1,7 @@
-//! Signals about jobs: wake the workers when a job is queued, tell subscribers a job changed.
-//! Subscribers read the job's state from the database; on PostgreSQL a change is also relayed
-//! to the other processes ([`crate::events`]), and subscribers poll slowly as a safety net.
+//! The in-process signals: wake job workers and tell subscribers a job changed ([`JobHub`]),
+//! wake live check-in feeds ([`CheckinHub`]). Each also tells the other processes through the
+//! [`Relay`](super::Relay) on PostgreSQL; subscribers read state from the database and poll
+//! slowly as a safety net.
 
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
@@ -11,7 +12,7 @@ pub struct JobHub {
     pub wake: Notify,
     pub cancel: Notify,
     changes: broadcast::Sender<Uuid>,
-    relay: std::sync::OnceLock<crate::events::Relay>,
+    relay: std::sync::OnceLock<super::Relay>,
 }
 
 impl Default for JobHub {
@@ -52,11 +53,50 @@ impl JobHub {
         }
     }
 
-    pub fn relay_to(&self, relay: crate::events::Relay) {
+    pub fn relay_to(&self, relay: super::Relay) {
         let _ = self.relay.set(relay);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
         self.changes.subscribe()
+    }
+}
+
+/// Wakes live check-in feeds when new rows are stored, here or (relayed, on PostgreSQL) on
+/// another process; the feeds also poll slowly as a safety net.
+pub struct CheckinHub {
+    wake: broadcast::Sender<()>,
+    relay: std::sync::OnceLock<super::Relay>,
+}
+
+impl Default for CheckinHub {
+    fn default() -> Self {
+        Self {
+            wake: broadcast::channel(64).0,
+            relay: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl CheckinHub {
+    /// Check-ins were stored here: wake this process's feeds and tell the others.
+    pub fn notify(&self) {
+        self.notify_here();
+        if let Some(relay) = self.relay.get() {
+            relay.checkins_stored();
+        }
+    }
+
+    /// Check-ins were stored (on another process): wake this process's feeds.
+    pub fn notify_here(&self) {
+        let _ = self.wake.send(());
+    }
+
+    pub fn relay_to(&self, relay: super::Relay) {
+        let _ = self.relay.set(relay);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<()> {
+        self.wake.subscribe()
     }
 }
