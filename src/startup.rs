@@ -90,7 +90,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         guards,
         settings: Arc::new(settings),
         jwt: Arc::new(jwt),
-        tokens: Arc::new(tokens),
+        camera: Arc::new(tokens),
         photos,
         jobs: Default::default(),
         checkins: Default::default(),
@@ -122,7 +122,7 @@ impl Application {
         let origins = settings.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(actix_web::middleware::from_fn(count_requests))
+                .wrap(actix_web::middleware::from_fn(observe))
                 // Browsers must not guess a type other than the one we send (design §10).
                 .wrap(
                     actix_web::middleware::DefaultHeaders::new()
@@ -175,14 +175,49 @@ impl Application {
 }
 
 /// Counts every response by status for `/metrics`.
-async fn count_requests(
+/// Every request runs in a span with its id (the client's `x-request-id` when it is a short
+/// token, else a new UUID), so every log line it causes carries `request.id`; the id is sent
+/// back in `x-request-id`. Counts the request by status.
+async fn observe(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let response = next.call(req).await?;
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    let span = tracing::info_span!(
+        "http.request",
+        request.id = %id,
+        http.method = %req.method(),
+        http.path = %req.path(),
+        http.status = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let mut response = next.call(req).instrument(span.clone()).await?;
+    let status = response.status();
+    span.record("http.status", status.as_u16());
+    span.in_scope(|| {
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request served"
+        );
+    });
+    if let Ok(value) = header::HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
     crate::metrics::METRICS
         .http_requests
-        .with_label_values(&[response.status().as_str()])
+        .with_label_values(&[status.as_str()])
         .inc();
     Ok(response)
 }

@@ -22,8 +22,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub jwt: Arc<JwtKeys>,
-    /// The camera vendor, behind the per-company token handling.
-    pub tokens: Arc<TokenManager>,
+    /// The camera vendor: `camera.for_company(id)` is a company's session (tokens inside).
+    pub camera: Arc<TokenManager>,
     /// Wakes live check-in feeds.
     pub checkins: Arc<CheckinHub>,
     /// The per-company readers that feed `checkinRecorded` subscribers.

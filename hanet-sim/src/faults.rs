@@ -241,7 +241,7 @@ impl Faults {
 }
 
 fn roll(rate: f64) -> bool {
-    rate > 0.0 && rand::thread_rng().gen_bool(rate.clamp(0.0, 1.0))
+    rate > 0.0 && rand::rng().random_bool(rate.clamp(0.0, 1.0))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Parser;
 use hanet_sim::{CheckinSeed, SimConfig, Simulator};
 use rand::Rng;
-use rand::seq::SliceRandom;
+use rand::seq::IndexedRandom;
 
 const AFTER_HELP: &str = "\
 WHAT IT SERVES (all on one port)
@@ -173,7 +173,7 @@ async fn checkin_loop(sim: Simulator, rate: f64) {
         ticker.tick().await;
         let seed = {
             let employees = sim.default_account_employees();
-            let mut rng = rand::thread_rng();
+            let mut rng = rand::rng();
             let Some((place_id, devices, person)) = employees.choose(&mut rng) else {
                 tracing::debug!("no employees registered yet; no check-in sent");
                 continue;
@@ -188,7 +188,7 @@ async fn checkin_loop(sim: Simulator, rate: f64) {
                 person_id: Some(person.person_id.clone()),
                 person_name: person.name.clone(),
                 person_type: 0,
-                time_ms: chrono::Utc::now().timestamp_millis() - rng.gen_range(0..2000),
+                time_ms: chrono::Utc::now().timestamp_millis() - rng.random_range(0..2000),
                 event_id: None,
             }
         };

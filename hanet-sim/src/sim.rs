@@ -277,6 +277,12 @@ impl Simulator {
         self.shared.snapshot()
     }
 
+    /// Every access token issued so far (the fake vendor's own record, for tests that check
+    /// what the server stores).
+    pub fn access_tokens(&self) -> Vec<String> {
+        self.shared.state().access_tokens.keys().cloned().collect()
+    }
+
     /// Every access token issued so far now answers -103 (refresh tokens keep working).
     pub fn expire_all_tokens(&self) {
         self.shared.state().expire_all_access_tokens();

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ingest::{self, Source};
+use crate::linking::camera::Vendored;
 use crate::{
     auth::Scope,
     error::{ApiError, ApiResult},
@@ -69,7 +70,7 @@ async fn queue(
 ) -> ApiResult<sync_job::Model> {
     let to = to.min(Utc::now());
     let items = app
-        .tokens
+        .camera
         .vendor()
         .checkin_slices(from, to)
         .into_iter()
@@ -150,14 +151,11 @@ pub async fn pull_range(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ApiResult<(usize, u64)> {
-    let vendor = app.tokens.vendor();
+    let vendor = app.camera.vendor();
     let employees = ingest::all_employees(&app.db, company_id).await?;
+    let camera = app.camera.for_company(company_id);
     let fetch = |from: DateTime<Utc>, to: DateTime<Utc>, page: u32| async move {
-        app.tokens
-            .call(company_id, |access| async move {
-                vendor.checkins(&access, place_id, from, to, page).await
-            })
-            .await
+        camera.checkins(place_id, from, to, page).await.or_api()
     };
     let store = |rows| ingest::store_mapped(&app.db, company_id, Source::Pull, rows, &employees);
     let (mut seen, mut new) = (0, 0);

@@ -24,7 +24,7 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
             "the body is not JSON",
         );
     };
-    let vendor = app.tokens.vendor();
+    let vendor = app.camera.vendor();
     if !vendor.verify_webhook(&event) {
         return http_error(
             actix_web::http::StatusCode::UNAUTHORIZED,

@@ -16,7 +16,7 @@ pub fn persistent_secret(settings: &Settings, name: &str) -> anyhow::Result<Stri
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     }
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    rand::rng().fill_bytes(&mut bytes);
     let secret = hex::encode(bytes);
     write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
     // Re-read: if another process won the race to create it, its secret is the one kept.

@@ -87,7 +87,7 @@ pub async fn run(mut settings: Settings, reset: bool) -> anyhow::Result<()> {
                 eprintln!("stopped; unfinished jobs resume on the next start");
                 return Ok(());
             }
-            () = tokio::time::sleep(Duration::from_millis(rand::thread_rng().gen_range(1500..4000))) => {
+            () = tokio::time::sleep(Duration::from_millis(rand::rng().random_range(1500..4000))) => {
                 if let Err(e) = trickle(&state, &sim, scope.company_id).await {
                     tracing::warn!(error = %e, "demo check-in not delivered");
                 }
@@ -307,11 +307,11 @@ async fn trickle(app: &AppState, sim: &Simulator, company_id: Uuid) -> anyhow::R
         .filter(entity::employee::Column::HanetPersonId.is_not_null())
         .all(&app.db)
         .await?;
-    let mut rng = rand::thread_rng();
-    let seed = match synced.get(rng.gen_range(0..synced.len().max(1))) {
-        Some(e) if rng.gen_bool(0.9) => CheckinSeed {
+    let mut rng = rand::rng();
+    let seed = match synced.get(rng.random_range(0..synced.len().max(1))) {
+        Some(e) if rng.random_bool(0.9) => CheckinSeed {
             place_id: 1001,
-            device_id: if rng.gen_bool(0.5) {
+            device_id: if rng.random_bool(0.5) {
                 "C20371B106"
             } else {
                 "C20371B107"

@@ -269,7 +269,20 @@ async fn run_items(
                             return;
                         }
                     }
-                    let outcome = prepared.run_item(app, job, &item).await;
+                    // Every log line of the item carries the job, the item and the company.
+                    let span = tracing::info_span!(
+                        "job.item",
+                        job.id = %job.id,
+                        job.kind = ?job.kind,
+                        item.id = %item.id,
+                        item.seq = item.seq,
+                        company.id = %job.company_id,
+                    );
+                    let outcome = tracing::Instrument::instrument(
+                        prepared.run_item(app, job, &item),
+                        span,
+                    )
+                    .await;
                     if let Err(e) = items::finish_item(&app.db, job.id, item.id, owner, &outcome).await {
                         tracing::error!(job.id = %job.id, error = e.message(), "recording an item failed");
                     }

@@ -4,6 +4,7 @@
 
 mod approve;
 pub mod callback;
+pub mod camera;
 mod graphql;
 pub mod places;
 pub mod service;

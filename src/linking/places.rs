@@ -5,6 +5,7 @@ use entity::hanet_connection;
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 use uuid::Uuid;
 
+use super::camera::Vendored;
 use super::service::{camera_company, connection, forget_persons};
 use crate::{
     error::{ApiError, ApiResult},
@@ -14,11 +15,7 @@ use crate::{
 
 pub async fn places(app: &AppState, company_id: Uuid) -> ApiResult<Vec<VendorPlace>> {
     camera_company(&app.db, company_id).await?;
-    app.tokens
-        .call(company_id, |access| async move {
-            app.tokens.vendor().places(&access).await
-        })
-        .await
+    app.camera.for_company(company_id).places().await.or_api()
 }
 
 pub async fn devices(
@@ -42,12 +39,11 @@ pub async fn devices(
         Some(id) => Some(id),
         None => selected,
     };
-    let place_id = place_id.as_deref();
-    app.tokens
-        .call(company_id, |access| async move {
-            app.tokens.vendor().devices(&access, place_id).await
-        })
+    app.camera
+        .for_company(company_id)
+        .devices(place_id.as_deref())
         .await
+        .or_api()
 }
 
 /// Chooses the place whose cameras do the timekeeping.
@@ -90,15 +86,12 @@ pub async fn select_place(
     )
     .await?;
     txn.commit().await?;
-    let (place_id, key) = (place.id.as_str(), key.as_str());
     let subscribed = app
-        .tokens
-        .call(company_id, |access| async move {
-            let vendor = app.tokens.vendor();
-            vendor.register_webhook_key(&access, key).await?;
-            vendor.subscribe_place(&access, place_id, key).await
-        })
-        .await;
+        .camera
+        .for_company(company_id)
+        .subscribe(&place.id, &key)
+        .await
+        .or_api();
     if let Err(e) = subscribed {
         tracing::warn!(company.id = %company_id, error = e.message(), "could not narrow Hanet webhooks to the place");
     }

@@ -82,7 +82,8 @@ fn state_hash(state: &str) -> String {
 
 fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
+    // The thread RNG is a CSPRNG (ChaCha12, seeded and reseeded from the OS).
+    rand::rng().fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)
 }
 
@@ -98,7 +99,7 @@ pub async fn start_link(app: &AppState, scope: Scope) -> ApiResult<LinkStart> {
     let now = Utc::now();
     let expires_at = now + Duration::minutes(STATE_LIFETIME_MINUTES);
     let authorization_url = app
-        .tokens
+        .camera
         .vendor()
         .authorization_url(
             &state,
@@ -197,7 +198,7 @@ pub async fn complete_link(
     let row = consume_state(&app.db, state, caller).await?;
     let (company_id, user_id) = (row.company_id, row.user_id);
     camera_company(&app.db, company_id).await?;
-    let vendor = app.tokens.vendor();
+    let vendor = app.camera.vendor();
     let tokens = vendor
         .exchange_code(
             code.trim(),
@@ -226,7 +227,7 @@ pub async fn complete_link(
         tracing::warn!(company.id = %company_id, "a link to a Hanet account another company holds was refused");
         return Err(already_linked());
     }
-    let (access_enc, refresh_enc) = app.tokens.seal(company_id, &tokens)?;
+    let (access_enc, refresh_enc) = app.camera.seal(company_id, &tokens)?;
     let now = Utc::now();
     let txn = crate::db::begin_write(&app.db).await?;
     let existing = connection(&txn, company_id).await?;

@@ -93,18 +93,14 @@ impl TokenManager {
     }
 
     /// Runs a vendor call with the company's access token; refreshes it first when it is about
-    /// to expire, and once more when the vendor says it has expired.
-    pub async fn call<T, F, Fut>(&self, company_id: Uuid, f: F) -> ApiResult<T>
-    where
-        F: Fn(AccessToken) -> Fut,
-        Fut: Future<Output = VendorResult<T>>,
-    {
-        self.call_raw(company_id, f).await?.map_err(vendor_error)
-    }
-
-    /// Like [`Self::call`], but hands back the vendor's own error for callers that act on it
-    /// (the outer error is about the link itself: not linked, refresh refused).
-    pub async fn call_raw<T, F, Fut>(&self, company_id: Uuid, f: F) -> ApiResult<VendorResult<T>>
+    /// to expire, and once more when the vendor says it has expired. The outer error is about
+    /// the link itself (not linked, refresh refused); the inner one is the vendor's. Reached
+    /// through [`super::camera::CameraSession`].
+    pub(super) async fn call_raw<T, F, Fut>(
+        &self,
+        company_id: Uuid,
+        f: F,
+    ) -> ApiResult<VendorResult<T>>
     where
         F: Fn(AccessToken) -> Fut,
         Fut: Future<Output = VendorResult<T>>,

@@ -13,6 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::linking::camera::Vendored;
 use crate::{error::ApiResult, state::AppState};
 
 /// A reconcile's findings.
@@ -76,15 +77,13 @@ pub async fn reconcile(app: &AppState, company_id: Uuid) -> ApiResult<Drift> {
         .iter()
         .filter_map(|e| e.hanet_person_id.as_deref())
         .collect();
-    let vendor = app.tokens.vendor();
-    let place = place.as_str();
     // The one read of Hanet's person list.
     let persons = app
-        .tokens
-        .call(company_id, |access| async move {
-            vendor.list_persons(&access, place).await
-        })
-        .await?;
+        .camera
+        .for_company(company_id)
+        .list_persons(&place)
+        .await
+        .or_api()?;
     let on_hanet: HashSet<&str> = persons.iter().map(|p| p.person_id.as_str()).collect();
     let drift = Drift {
         checked_at: Utc::now(),

@@ -18,9 +18,9 @@ use crate::{
         handler::{JobHandler, PreparedJob},
         store::ItemOutcome,
     },
-    linking::service as linking,
+    linking::{camera::CameraSession, camera::Vendored, service as linking},
     state::AppState,
-    vendor::{VendorError, VendorPerson, VendorResult},
+    vendor::{VendorError, VendorPerson},
 };
 
 mod person;
@@ -60,14 +60,12 @@ pub async fn prepare(app: &AppState, company_id: Uuid) -> Result<JobContext, Str
         .map_err(|e| e.message())?;
     // One listing instead of a look-up per employee. Persons created after it are still found:
     // registering an alias that exists answers "alias exists", and we then look it up.
-    let vendor = app.tokens.vendor();
-    let place = place_id.as_str();
     let persons = app
-        .tokens
-        .call(company_id, |access| async move {
-            vendor.list_persons(&access, place).await
-        })
+        .camera
+        .for_company(company_id)
+        .list_persons(&place_id)
         .await
+        .or_api()
         .map_err(|e| {
             format!(
                 "could not list the place's persons on Hanet: {}",
@@ -165,18 +163,14 @@ struct Sync<'a> {
 }
 
 impl Sync<'_> {
-    /// A vendor call with the company's token; the outer error is about the link.
-    async fn vendor<T, F, Fut>(&self, f: F) -> Result<VendorResult<T>, Failure>
-    where
-        F: Fn(crate::vendor::AccessToken) -> Fut,
-        Fut: std::future::Future<Output = VendorResult<T>>,
-    {
-        Ok(self.app.tokens.call_raw(self.company_id, f).await?)
+    /// The company's session with the camera.
+    fn camera(&self) -> CameraSession<'_> {
+        self.app.camera.for_company(self.company_id)
     }
 
     fn failure(&self, error: VendorError) -> Failure {
         let code = error.vendor_code();
-        let explained = code.and_then(|c| self.app.tokens.vendor().explain(c));
+        let explained = code.and_then(|c| self.app.camera.vendor().explain(c));
         let message = match (explained, code) {
             (Some(text), Some(code)) => format!("{text} (Hanet {code})"),
             _ => format!("{error}"),
@@ -194,8 +188,8 @@ impl Sync<'_> {
     }
 
     async fn find(&self, alias: &str) -> Result<Option<VendorPerson>, Failure> {
-        let vendor = self.app.tokens.vendor();
-        self.vendor(|access| async move { vendor.find_person(&access, alias, self.place_id).await })
+        self.camera()
+            .find_person(alias, self.place_id)
             .await?
             .map_err(|e| self.failure(e))
     }
@@ -230,13 +224,10 @@ impl Sync<'_> {
                 Some(on_hanet) if *on_hanet == alias => {}
                 // The employee ID changed since the person was created: move the alias along.
                 Some(_) => {
-                    let vendor = self.app.tokens.vendor();
-                    let (person, alias) = (person_id.as_str(), alias.as_str());
-                    self.vendor(|access| async move {
-                        vendor.claim_alias(&access, person, alias).await
-                    })
-                    .await?
-                    .map_err(|e| self.failure(e))?;
+                    self.camera()
+                        .claim_alias(&person_id, &alias)
+                        .await?
+                        .map_err(|e| self.failure(e))?;
                     action = "UPDATE_INFO";
                 }
                 // Not in this place (another place was selected, or it was deleted on Hanet):
@@ -259,17 +250,9 @@ impl Sync<'_> {
         }
         if employee.synced_photo_sha256.as_deref() != Some(photo.sha256.as_str()) {
             let person_id = employee.hanet_person_id.clone().unwrap_or_default();
-            let vendor = self.app.tokens.vendor();
-            let photo_bytes = &bytes;
             let updated = self
-                .vendor(|access| {
-                    let person_id = person_id.clone();
-                    async move {
-                        vendor
-                            .update_face(&access, &person_id, self.place_id, photo_bytes.clone())
-                            .await
-                    }
-                })
+                .camera()
+                .update_face(&person_id, self.place_id, &bytes)
                 .await?;
             match updated {
                 Ok(()) => {}
@@ -296,16 +279,15 @@ impl Sync<'_> {
         if employee.synced_name.as_deref() != Some(employee.full_name.as_str())
             || employee.synced_title != employee.title
         {
-            let vendor = self.app.tokens.vendor();
-            let (name, title) = (employee.full_name.as_str(), employee.title.as_deref());
-            let alias = alias.as_str();
-            self.vendor(|access| async move {
-                vendor
-                    .update_info(&access, alias, self.place_id, name, title)
-                    .await
-            })
-            .await?
-            .map_err(|e| self.failure(e))?;
+            self.camera()
+                .update_info(
+                    &alias,
+                    self.place_id,
+                    &employee.full_name,
+                    employee.title.as_deref(),
+                )
+                .await?
+                .map_err(|e| self.failure(e))?;
             action = match action {
                 "NONE" => "UPDATE_INFO",
                 "UPDATE_FACE" => "UPDATE",

@@ -51,3 +51,16 @@ fn out_of_range_settings_are_refused_by_name() {
         assert!(error.contains(name), "{error}");
     }
 }
+
+crate::app_test!(async fn every_response_names_its_request_and_keeps_the_clients_id(app) {
+    let client = reqwest::Client::new();
+    let url = format!("{}/healthz", app.address);
+    let mine = client.get(&url).header("x-request-id", "req-42_a").send().await.expect("healthz");
+    assert_eq!(mine.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("req-42_a"));
+    let fresh = client.get(&url).send().await.expect("healthz");
+    let id = fresh.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("an id").to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "a new UUID: {id}");
+    // An id that could forge log lines is replaced.
+    let forged = client.get(&url).header("x-request-id", "a b\"}").send().await.expect("healthz");
+    assert_ne!(forged.headers().get("x-request-id").and_then(|v| v.to_str().ok()), Some("a b\"}"));
+});

@@ -249,10 +249,10 @@ impl State {
 
     /// A fresh, unique 19-digit numeric person id.
     pub fn new_person_id(&mut self) -> String {
-        let mut rng = rand::thread_rng();
+        let mut rng = rand::rng();
         loop {
             let id = rng
-                .gen_range(1_000_000_000_000_000_000_i64..=9_000_000_000_000_000_000)
+                .random_range(1_000_000_000_000_000_000_i64..=9_000_000_000_000_000_000)
                 .to_string();
             if self.person_ids.insert(id.clone()) {
                 return id;

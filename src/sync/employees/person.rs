@@ -22,21 +22,15 @@ impl Sync<'_> {
         photo: Vec<u8>,
     ) -> Result<String, Failure> {
         let alias = employee.employee_code.as_str();
-        let vendor = self.app.tokens.vendor();
+        let person = NewPerson {
+            alias,
+            name: &employee.full_name,
+            title: employee.title.as_deref(),
+            place_id: self.place_id,
+            photo,
+        };
         for _ in 0..CREATE_ATTEMPTS {
-            let photo = &photo;
-            let result = self
-                .vendor(|access| async move {
-                    let person = NewPerson {
-                        alias,
-                        name: &employee.full_name,
-                        title: employee.title.as_deref(),
-                        place_id: self.place_id,
-                        photo: photo.clone(),
-                    };
-                    vendor.register_person(&access, person).await
-                })
-                .await?;
+            let result = self.camera().register(&person).await?;
             match result {
                 Ok(person_id) => return Ok(person_id),
                 Err(VendorError::AliasExists { .. }) => {
@@ -52,14 +46,11 @@ impl Sync<'_> {
                     return match existing {
                         Some(p) if p.alias.as_deref() == Some(alias) => Ok(p.person_id),
                         Some(p) if p.alias.is_none() => {
-                            let person_id = p.person_id.clone();
-                            let claim = &person_id;
-                            self.vendor(|access| async move {
-                                vendor.claim_alias(&access, claim, alias).await
-                            })
-                            .await?
-                            .map_err(|e| self.failure(e))?;
-                            Ok(person_id)
+                            self.camera()
+                                .claim_alias(&p.person_id, alias)
+                                .await?
+                                .map_err(|e| self.failure(e))?;
+                            Ok(p.person_id)
                         }
                         Some(p) => Err(Failure {
                             code: "FACE_REGISTERED_TO_OTHER",
@@ -120,15 +111,9 @@ impl Sync<'_> {
         // Not "never synced": a removed leaver stays out of the next "sync all".
         model.face_sync_status = Set(FaceSyncStatus::Removed);
         if known {
-            let vendor = self.app.tokens.vendor();
-            let alias = alias.as_str();
-            let person_id = person_id.as_deref();
             match self
-                .vendor(|access| async move {
-                    vendor
-                        .remove_person(&access, person_id, alias, self.place_id)
-                        .await
-                })
+                .camera()
+                .remove(person_id.as_deref(), &alias, self.place_id)
                 .await?
             {
                 Ok(()) | Err(VendorError::PersonNotFound { .. }) => {}
