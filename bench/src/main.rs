@@ -8,6 +8,7 @@
 //!     cargo run --release -p bench -- fanout --replicas 3 --subscribers 2000
 
 mod attendance;
+mod download;
 mod drill;
 mod fanout;
 mod harness;
@@ -17,6 +18,7 @@ mod reads;
 mod replicas;
 mod scale;
 mod sync;
+mod timesheet;
 
 use clap::{Parser, Subcommand};
 
@@ -97,7 +99,9 @@ enum Scenario {
     #[command(hide = true)]
     Replica,
     /// Attendance-day pages and the employee list under closed-loop load (1 and 16
-    /// connections), next to `{ __typename }`; BENCH_DATABASE_URL selects PostgreSQL.
+    /// connections), next to `{ __typename }`; then, with a work schedule set as the default,
+    /// the month's whole `timesheet` and its CSV and XLSX exports. BENCH_DATABASE_URL selects
+    /// PostgreSQL.
     Reads {
         #[arg(long, default_value_t = 2000)]
         employees: usize,
