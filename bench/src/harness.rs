@@ -65,6 +65,38 @@ pub fn memory_mib() -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
+/// Resident memory by kind in MiB: anonymous (the heap) and file-backed (RssAnon, RssFile).
+pub fn resident_by_kind_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("RssAnon:"), field("RssFile:"))
+}
+
+/// With BENCH_TRACE_MEMORY set, prints resident memory every 0.5 s to stderr until the
+/// returned task is aborted.
+pub fn trace_memory() -> Option<tokio::task::JoinHandle<()>> {
+    std::env::var_os("BENCH_TRACE_MEMORY")?;
+    let started = std::time::Instant::now();
+    Some(tokio::spawn(async move {
+        loop {
+            let (peak, now) = memory_mib();
+            let (anon, file) = resident_by_kind_mib();
+            eprintln!(
+                "  t={:>5.1}s rss={now:.0} MiB (anon {anon:.0}, file {file:.0}) peak={peak:.0} MiB",
+                started.elapsed().as_secs_f64()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    }))
+}
+
 pub async fn login(address: &str, email: &str, password: &str) -> anyhow::Result<String> {
     let body: serde_json::Value = reqwest::Client::new()
         .post(format!("{address}/graphql"))

@@ -65,6 +65,12 @@ impl Target {
         check(status, &bytes)
     }
 
+    /// Like [`Self::query`], with the size of the answer's body in bytes.
+    pub async fn query_sized(&self, body: &Value) -> anyhow::Result<(Value, usize)> {
+        let (status, bytes) = self.send(body.to_string()).await?;
+        Ok((check(status, &bytes)?, bytes.len()))
+    }
+
     /// Sends `body` over `connections` connections for `duration`, closed loop.
     pub async fn run(
         &self,

@@ -12,6 +12,7 @@
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 mod attendance;
+mod download;
 mod drill;
 mod fanout;
 mod harness;
@@ -21,6 +22,7 @@ mod reads;
 mod replicas;
 mod scale;
 mod sync;
+mod timesheet;
 
 use clap::{Parser, Subcommand};
 
@@ -101,7 +103,9 @@ enum Scenario {
     #[command(hide = true)]
     Replica,
     /// Attendance-day pages and the employee list under closed-loop load (1 and 16
-    /// connections), next to `{ __typename }`; BENCH_DATABASE_URL selects PostgreSQL.
+    /// connections), next to `{ __typename }`; then, with a work schedule set as the default,
+    /// the month's whole `timesheet` and its CSV and XLSX exports. BENCH_DATABASE_URL selects
+    /// PostgreSQL.
     Reads {
         #[arg(long, default_value_t = 2000)]
         employees: usize,

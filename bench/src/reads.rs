@@ -1,7 +1,8 @@
 //! Read paths under load: attendance-day pages (a month, one day, a deep page) and the employee
 //! list, each for a fixed time over 1 or 16 keep-alive connections, next to `{ __typename }` as
 //! the baseline of the same run. The store holds a check-in for every employee at each of
-//! `per_day` times of every day of October 2026 (Asia/Ho_Chi_Minh).
+//! `per_day` times of every day of October 2026 (Asia/Ho_Chi_Minh). Then the same store with a
+//! work schedule in effect: the month's timesheet and exports (`timesheet.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use crate::{
     attendance::{self, ADMIN_EMAIL, ADMIN_PASSWORD},
     harness,
     load::{Stats, Target},
+    timesheet,
 };
 
 /// Check-ins per `ingest::store_mapped` call.
@@ -122,7 +124,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "  peak RSS         {peak:.0} MiB during the load phases, {now:.0} MiB after \
          (whole process: server and the in-process client)"
     );
-    Ok(())
+    timesheet::run(&setup, &target, &token, options.employees).await
 }
 
 /// Stores a check-in for every employee at each of `per_day` times of every day, in time order,

@@ -80,7 +80,12 @@ pub struct Sheet {
     pub totals: Totals,
 }
 
-/// The sheets of `employees` for the month (one query for all their days).
+/// Employees whose days one query reads. A query's rows are all held at once (SQLite's copies
+/// of the values, then the models), so a page of 200 months in one query raised the
+/// allocator's high-water mark on every pooled connection (see BENCHMARKS.md).
+const EMPLOYEES_PER_QUERY: usize = 50;
+
+/// The sheets of `employees` for the month (one query per [`EMPLOYEES_PER_QUERY`]).
 pub async fn sheets(
     db: &impl ConnectionTrait,
     company: &company::Model,
@@ -89,9 +94,9 @@ pub async fn sheets(
 ) -> ApiResult<Vec<Sheet>> {
     let ids: Vec<Uuid> = employees.iter().map(|e| e.id).collect();
     let mut by_employee: HashMap<Uuid, Vec<attendance_day::Model>> = HashMap::new();
-    if !ids.is_empty() {
+    for ids in ids.chunks(EMPLOYEES_PER_QUERY) {
         let days = attendance_day::Entity::find()
-            .filter(attendance_day::Column::EmployeeId.is_in(ids))
+            .filter(attendance_day::Column::EmployeeId.is_in(ids.iter().copied()))
             .filter(attendance_day::Column::Date.gte(from))
             .filter(attendance_day::Column::Date.lte(to))
             .order_by_asc(attendance_day::Column::EmployeeId)
