@@ -38,6 +38,11 @@ pub async fn connect(
                 .synchronous(sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Prepared statements keep SQLite's copy of the statement per connection; the
+                // bulk writes' (up to 10,000 parameters) held 120–140 MB over a pool with the
+                // default 100 (BENCHMARKS.md, timesheet phases). Reads use a handful of
+                // statements, and preparing one again costs microseconds.
+                .statement_cache_capacity(8)
         });
     }
     let mut db = Database::connect(options).await.with_context(|| {
