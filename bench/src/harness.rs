@@ -53,6 +53,11 @@ pub fn reset_peak_memory() {
 
 /// Peak and current resident memory in MiB (VmHWM, VmRSS).
 pub fn memory_mib() -> (f64, f64) {
+    status_mib(["VmHWM:", "VmRSS:"])
+}
+
+/// Two `kB` fields of /proc/self/status, in MiB (0 when missing).
+fn status_mib([a, b]: [&str; 2]) -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status
@@ -62,21 +67,12 @@ pub fn memory_mib() -> (f64, f64) {
             .and_then(|kb| kb.parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
     };
-    (field("VmHWM:"), field("VmRSS:"))
+    (field(a), field(b))
 }
 
 /// Resident memory by kind in MiB: anonymous (the heap) and file-backed (RssAnon, RssFile).
 pub fn resident_by_kind_mib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("RssAnon:"), field("RssFile:"))
+    status_mib(["RssAnon:", "RssFile:"])
 }
 
 /// With BENCH_TRACE_MEMORY set, prints resident memory every 0.5 s to stderr until the

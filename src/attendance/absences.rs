@@ -1,7 +1,8 @@
 //! Days without check-ins reach the store as the calendar does: every few minutes, each company
 //! with a work schedule gets the rows of today (and of any days since the last pass) for its
 //! scheduled employees — absences, leave, holidays — inserted where missing, so an absence is a
-//! row HR can list and filter. Stored days are never overwritten here, so a pass racing an
+//! row HR can list and filter. Today is inserted again on every pass, which is how employees
+//! created during the day get theirs (without a per-employee write on every create or import). Stored days are never overwritten here, so a pass racing an
 //! ingest (or another process's pass) changes nothing it should not.
 
 use std::time::Duration;

@@ -9,13 +9,12 @@ use super::{
         AttendanceDay, AttendanceDayConnection, Checkin, CheckinConnection, CheckinFilter, Date,
     },
 };
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     employees::{EmployeeFilter, service::ListQuery},
-    error::ApiError,
     jobs::SyncJob,
     pagination,
+    state::AppContext,
 };
 
 /// Attendance queries.
@@ -102,16 +101,8 @@ impl AttendanceQuery {
         #[graphql(desc = "First day (inclusive).")] from: Date,
         #[graphql(desc = "Last day (inclusive).")] to: Date,
     ) -> async_graphql::Result<Vec<AttendanceDay>> {
-        let session = ctx.session()?;
         let db = &ctx.app()?.db;
-        let user = crate::auth::service::find_user(db, session.user_id).await?;
-        let (Some(company_id), Some(employee_id)) = (user.company_id, user.employee_id) else {
-            return Err(
-                ApiError::Forbidden("this login is not linked to an employee".to_owned()).into(),
-            );
-        };
-        let company = crate::linking::service::camera_company(db, company_id).await?;
-        let employee = crate::employees::service::get(db, company_id, employee_id).await?;
+        let (company, employee) = service::own_employee(db, ctx.session()?.user_id).await?;
         Ok(service::employee_days(db, &employee, from.0, to.0)
             .await?
             .into_iter()

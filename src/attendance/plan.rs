@@ -230,14 +230,6 @@ impl Planner {
 
     /// The day a check-in of `employee_id` at `at` belongs to, with its plan.
     pub fn locate(&self, employee_id: Uuid, at: DateTime<Utc>) -> Option<(NaiveDate, Plan)> {
-        self.people.get(&employee_id)?;
-        days::locate(&self.rules, at, |date| {
-            self.plan(employee_id, date).unwrap_or_else(|| {
-                // Unreachable in practice (the person is known); a plan that holds nothing.
-                let mut plan = self.rules.plan(date, None, false, false);
-                plan.window.1 = plan.window.0;
-                plan
-            })
-        })
+        days::locate(&self.rules, at, |date| self.plan(employee_id, date))
     }
 }

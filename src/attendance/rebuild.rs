@@ -1,7 +1,7 @@
 //! Recomputing stored days from the raw check-ins (a change reached them), and storing the
 //! days without check-ins (absences, leave, holidays) as the calendar reaches them.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{attendance_day, checkin, company};
@@ -21,12 +21,12 @@ fn expected_rows(
     planner: &Planner,
     from: NaiveDate,
     to: NaiveDate,
-    except: &HashMap<(Uuid, NaiveDate), ()>,
+    except: &HashSet<(Uuid, NaiveDate)>,
 ) -> Vec<Row> {
     let mut rows = Vec::new();
     for (employee_id, person) in &planner.people {
         for date in from.iter_days().take_while(|d| *d <= to) {
-            if !person.expected_on(date) || except.contains_key(&(*employee_id, date)) {
+            if !person.expected_on(date) || except.contains(&(*employee_id, date)) {
                 continue;
             }
             let Some(plan) = planner.plan(*employee_id, date) else {
@@ -93,8 +93,8 @@ pub async fn recompute(
         .into_iter()
         .filter(|r| from <= r.date && r.date <= to)
         .collect();
-    let with_checkins: HashMap<(Uuid, NaiveDate), ()> =
-        rows.iter().map(|r| ((r.employee_id, r.date), ())).collect();
+    let with_checkins: HashSet<(Uuid, NaiveDate)> =
+        rows.iter().map(|r| (r.employee_id, r.date)).collect();
     rows.extend(expected_rows(
         &planner,
         from,
@@ -118,27 +118,20 @@ pub async fn materialize(
         return Ok(0);
     }
     let planner = Planner::load(db, company, scope, from, to).await?;
-    let rows = expected_rows(&planner, from, to, &HashMap::new());
+    let rows = expected_rows(&planner, from, to, &HashSet::new());
     write(db, company.id, &rows, Mode::Missing).await?;
     Ok(rows.len())
 }
 
-/// Brings one employee's stored day of today in line with their schedule and leave as they are
-/// now (after being created, moved to another department, or a work-status change): `replace`
-/// recomputes today from the check-ins; otherwise only a missing day is stored.
-pub async fn from_today(
+/// Recomputes one employee's stored day of today by their schedule and leave as they are now
+/// (after a move to another department or a work-status change); past days keep what applied.
+pub async fn recompute_today(
     db: &impl ConnectionTrait,
     company_id: Uuid,
     employee_id: Uuid,
-    replace: bool,
 ) -> ApiResult<()> {
     let company = crate::companies::service::get(db, company_id).await?;
     let today = days::DayRules::of(&company)?.today();
-    let only = [employee_id];
-    if replace {
-        recompute(db, &company, Scope::Only(&only), today, today).await?;
-    } else {
-        materialize(db, &company, Scope::Only(&only), today, today).await?;
-    }
+    recompute(db, &company, Scope::Only(&[employee_id]), today, today).await?;
     Ok(())
 }

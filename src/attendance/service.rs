@@ -269,6 +269,23 @@ pub async fn day_page(
     ))
 }
 
+/// The company and employee of a login linked to an employee (`EMPLOYEE` users): what
+/// `myAttendanceDays` and `myTimesheet` read. `FORBIDDEN` for a login without an employee.
+pub async fn own_employee(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> ApiResult<(entity::company::Model, employee::Model)> {
+    let user = crate::auth::service::find_user(db, user_id).await?;
+    let (Some(company_id), Some(employee_id)) = (user.company_id, user.employee_id) else {
+        return Err(ApiError::Forbidden(
+            "this login is not linked to an employee".to_owned(),
+        ));
+    };
+    let company = crate::linking::service::camera_company(db, company_id).await?;
+    let employee = crate::employees::service::get(db, company_id, employee_id).await?;
+    Ok((company, employee))
+}
+
 /// The longest range `myAttendanceDays` answers at once (it is not paged).
 const MAX_OWN_DAYS: i64 = 366;
 

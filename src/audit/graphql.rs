@@ -6,11 +6,11 @@ use entity::audit_entry;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     error::{ApiError, ApiResult},
     ids, pagination,
+    state::AppContext,
 };
 
 /// What was done.

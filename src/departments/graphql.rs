@@ -3,10 +3,10 @@
 use super::service;
 use async_graphql::{Context, ID, InputObject, Object};
 
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     ids,
+    state::AppContext,
 };
 
 #[derive(Clone)]

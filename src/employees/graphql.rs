@@ -7,13 +7,13 @@ use super::{
     service::{self, EmployeeChanges, ListQuery, NewEmployee},
     types::{CreateEmployeeInput, Employee, EmployeeFilter, UpdateEmployeeInput},
 };
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     error::{ApiError, ApiResult},
     ids,
     loaders::Loaders,
     pagination,
+    state::AppContext,
 };
 
 crate::connection!(

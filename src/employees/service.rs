@@ -167,8 +167,6 @@ pub async fn create(
     .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code)))?;
     // Check-ins seen before the employee existed are theirs now.
     crate::attendance::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
-    // With a schedule, today is a day they are expected at work.
-    crate::attendance::rebuild::from_today(db, company_id, employee.id, false).await?;
     Ok(employee)
 }
 
@@ -275,11 +273,11 @@ pub async fn update(
     if auto_sync {
         crate::sync::auto::touch(db, company_id, &[updated.id]).await?;
     }
-    let schedule_changed = model_department_changed(current_department, &updated)
-        || current_status != updated.work_status;
+    let schedule_changed =
+        current_department != updated.department_id || current_status != updated.work_status;
     if schedule_changed {
         // Their schedule or leave may differ from today on; past days keep what applied then.
-        crate::attendance::rebuild::from_today(db, company_id, updated.id, true).await?;
+        crate::attendance::rebuild::recompute_today(db, company_id, updated.id).await?;
     }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.
@@ -287,10 +285,6 @@ pub async fn update(
         crate::attendance::remap::remap(db, company_id, Some(&updated.employee_code_key)).await?;
     }
     Ok(updated)
-}
-
-fn model_department_changed(before: Option<Uuid>, after: &employee::Model) -> bool {
-    before != after.department_id
 }
 
 /// The employee of this company with this code (case-insensitive), if any.

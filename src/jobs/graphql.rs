@@ -15,7 +15,6 @@ use super::{
     input::{StartEmployeeSyncInput, selection},
     service,
 };
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission, User},
     employees::Employee,
@@ -23,6 +22,7 @@ use crate::{
     ids,
     loaders::Loaders,
     pagination,
+    state::AppContext,
 };
 
 /// A background job and its counts.

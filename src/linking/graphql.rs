@@ -5,9 +5,9 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::hanet_connection::{self, ConnectionStatus};
 
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
+    state::AppContext,
     vendor::{VendorDevice, VendorPlace},
 };
 

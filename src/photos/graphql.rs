@@ -4,12 +4,12 @@ use super::{batch, service};
 use async_graphql::{Context, ID, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     employees::{self, Employee},
     error::ApiError,
     ids, linking,
+    state::AppContext,
 };
 use service::{FacePhotoRejection, IncomingFile};
 

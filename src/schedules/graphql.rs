@@ -13,18 +13,18 @@ use super::{
         WorkScheduleInput,
     },
 };
-use crate::state::AppContext;
 use crate::{
     attendance::types::Date,
     auth::{ContextExt, Permission},
     ids,
     jobs::SyncJob,
     pagination,
+    state::AppContext,
     state::AppState,
 };
 
 impl DaysRecomputed {
-    fn from(app: &AppState, r: Recomputed) -> Self {
+    fn new(app: &AppState, r: Recomputed) -> Self {
         if r.job.is_some() {
             app.jobs.queued();
         }
@@ -155,7 +155,7 @@ impl SchedulesMutation {
         let (schedule, recomputed) = service::update(&app.db, &scope, id, &input).await?;
         Ok(WorkSchedulePayload {
             schedule: WorkSchedule(schedule),
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 
@@ -183,7 +183,7 @@ impl SchedulesMutation {
         let (made, recomputed) = service::assign(&app.db, &scope, &input).await?;
         Ok(AssignWorkSchedulePayload {
             assignments: made.into_iter().map(ScheduleAssignment).collect(),
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 
@@ -200,7 +200,7 @@ impl SchedulesMutation {
         let (schedule, recomputed) = service::set_default(&app.db, &scope, id).await?;
         Ok(WorkSchedulePayload {
             schedule: WorkSchedule(schedule),
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 
@@ -215,7 +215,7 @@ impl SchedulesMutation {
         let (holiday, recomputed) = calendar::create_holiday(&app.db, &scope, &input).await?;
         Ok(HolidayPayload {
             holiday: Some(Holiday(holiday)),
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 
@@ -231,7 +231,7 @@ impl SchedulesMutation {
         let recomputed = calendar::delete_holiday(&app.db, &scope, id).await?;
         Ok(HolidayPayload {
             holiday: None,
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 
@@ -246,7 +246,7 @@ impl SchedulesMutation {
         let (leave, recomputed) = calendar::record_leave(&app.db, &scope, &input).await?;
         Ok(LeavePayload {
             leave: Leave(leave),
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 
@@ -262,7 +262,7 @@ impl SchedulesMutation {
         let (leave, recomputed) = calendar::cancel_leave(&app.db, &scope, id).await?;
         Ok(LeavePayload {
             leave: Leave(leave),
-            recomputed: DaysRecomputed::from(app, recomputed),
+            recomputed: DaysRecomputed::new(app, recomputed),
         })
     }
 }

@@ -21,6 +21,7 @@ pub async fn seed_demo(
     from: chrono::NaiveDate,
 ) -> crate::error::ApiResult<()> {
     use chrono::{Datelike, Duration, Weekday};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     use crate::attendance::types::Date;
     use types::{DayOfWeek, HolidayInput, LeaveKind, RecordLeaveInput, WorkScheduleInput};
@@ -124,6 +125,3 @@ pub async fn seed_demo(
     }
     Ok(())
 }
-
-#[cfg(feature = "demo")]
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -8,13 +8,13 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use entity::employee::{self, WorkStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::state::AppContext;
 use crate::{
     auth::{ContextExt, Permission},
     employees::Employee,
     error::{ApiError, ApiResult},
     jobs::{StartEmployeeSyncInput, service as jobs},
     pagination,
+    state::AppContext,
     state::AppState,
 };
 

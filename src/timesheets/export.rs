@@ -45,6 +45,7 @@ pub fn header((from, to): (NaiveDate, NaiveDate)) -> Vec<String> {
 }
 
 /// A cell of a row: text or a number.
+#[derive(Clone)]
 pub enum Cell {
     Text(String),
     Number(i64),

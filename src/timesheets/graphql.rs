@@ -5,13 +5,13 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 
 use super::service::{self, Sheet};
-use crate::state::AppContext;
 use crate::{
     attendance::types::AttendanceDay,
     auth::{ContextExt, Permission},
     employees::{Employee, EmployeeFilter, service::ListQuery},
     error::ApiError,
     pagination,
+    state::AppContext,
 };
 
 /// One employee's month: totals and days. Totals are sums over `days`.
@@ -161,16 +161,9 @@ impl TimesheetQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The month, `YYYY-MM`.")] month: String,
     ) -> async_graphql::Result<TimesheetRow> {
-        let session = ctx.session()?;
         let db = &ctx.app()?.db;
-        let user = crate::auth::service::find_user(db, session.user_id).await?;
-        let (Some(company_id), Some(employee_id)) = (user.company_id, user.employee_id) else {
-            return Err(
-                ApiError::Forbidden("this login is not linked to an employee".to_owned()).into(),
-            );
-        };
-        let company = crate::linking::service::camera_company(db, company_id).await?;
-        let employee = crate::employees::service::get(db, company_id, employee_id).await?;
+        let (company, employee) =
+            crate::attendance::service::own_employee(db, ctx.session()?.user_id).await?;
         let month = service::month(&month)?;
         let sheet = service::sheets(db, &company, vec![employee], month)
             .await?

@@ -346,12 +346,12 @@ pub fn day(plan: &Plan, checkins: Option<Checkins>) -> Day {
 pub fn locate(
     rules: &DayRules,
     at: DateTime<Utc>,
-    mut plan_of: impl FnMut(NaiveDate) -> Plan,
+    mut plan_of: impl FnMut(NaiveDate) -> Option<Plan>,
 ) -> Option<(NaiveDate, Plan)> {
     let local = at.with_timezone(&rules.tz).date_naive();
     [local.pred_opt(), Some(local), local.succ_opt()]
         .into_iter()
         .flatten()
-        .map(|date| (date, plan_of(date)))
+        .filter_map(|date| Some((date, plan_of(date)?)))
         .find(|(_, plan)| plan.contains(at))
 }

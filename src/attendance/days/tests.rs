@@ -190,7 +190,7 @@ fn leave_is_on_leave_without_lateness() {
 fn a_night_shift_is_one_day_across_midnight() {
     let r = rules(VN, 0);
     let shift = night();
-    let plan_of = |d: NaiveDate| r.plan(d, Some(&shift), false, false);
+    let plan_of = |d: NaiveDate| Some(r.plan(d, Some(&shift), false, false));
     let evening = at("2026-10-07T21:55:00+07:00");
     let morning = at("2026-10-08T06:10:00+07:00");
     let (d1, plan) = locate(&r, evening, plan_of).expect("evening");
@@ -216,7 +216,7 @@ fn only_the_part_of_the_stay_inside_the_break_is_taken_off() {
 fn a_check_in_early_in_the_morning_belongs_to_that_day_and_one_late_at_night_to_none() {
     let r = rules(VN, 0);
     let shift = office();
-    let plan_of = |d: NaiveDate| r.plan(d, Some(&shift), false, false);
+    let plan_of = |d: NaiveDate| Some(r.plan(d, Some(&shift), false, false));
     // Thursday 06:30 is inside Thursday's window (it opens at 06:00), not Wednesday's.
     let (d, _) = locate(&r, at("2026-10-08T06:30:00+07:00"), plan_of).expect("located");
     assert_eq!(d, date("2026-10-08"));
