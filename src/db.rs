@@ -107,3 +107,33 @@ pub async fn begin_write(
     })
     .await
 }
+
+/// How a transaction takes a PostgreSQL transaction-level advisory lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    /// Held together with other shared holders.
+    Shared,
+    /// Held alone.
+    Exclusive,
+}
+
+/// Takes the transaction-level advisory lock `(space, key)` on PostgreSQL, waiting for it; it
+/// is released when the transaction ends. SQLite needs none: a transaction begun with
+/// [`begin_write`] holds the one write lock from its first statement.
+pub async fn advisory_xact_lock(
+    db: &impl sea_orm::ConnectionTrait,
+    space: i32,
+    key: i32,
+    lock: Lock,
+) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let function = match lock {
+        Lock::Shared => "pg_advisory_xact_lock_shared",
+        Lock::Exclusive => "pg_advisory_xact_lock",
+    };
+    db.execute_unprepared(&format!("SELECT {function}({space}, {key})"))
+        .await?;
+    Ok(())
+}

@@ -56,6 +56,28 @@ pub(super) enum Mode {
     Missing,
 }
 
+/// Name space of the stored-days locks ("days").
+const DAYS_LOCK_SPACE: i32 = 0x6461_7973;
+
+/// Serialises writers of a company's stored days on PostgreSQL (SQLite serialises every
+/// writer already). Adding check-ins, storing missing days and renaming take it shared, before
+/// their first read: they only add to what is stored. Recomputing takes it alone, before its
+/// first read, so it reads every check-in whose transaction added to the days it replaces
+/// (without it, a check-in inserting a new day while a recompute read could be overwritten
+/// by the recompute's row for that day), and an adder that waited reads what it wrote. Every
+/// transaction takes it before it locks a stored day's row, so the two kinds never wait on
+/// each other in a circle. Companies whose ids fold to the same key only wait longer.
+pub(super) async fn lock(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    how: crate::db::Lock,
+) -> ApiResult<()> {
+    let (high, low) = company_id.as_u64_pair();
+    let folded = (high ^ low) as u32 ^ ((high ^ low) >> 32) as u32;
+    crate::db::advisory_xact_lock(db, DAYS_LOCK_SPACE, folded as i32, how).await?;
+    Ok(())
+}
+
 /// Adds `touched` to the company's stored days.
 pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) -> ApiResult<()> {
     let Some((first, last)) = touched.0.iter().map(|(_, at)| *at).fold(
@@ -66,6 +88,7 @@ pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) 
     ) else {
         return Ok(());
     };
+    lock(db, company_id, crate::db::Lock::Shared).await?;
     let company = companies::service::get(db, company_id).await?;
     let mut ids: Vec<Uuid> = touched.0.iter().map(|(e, _)| *e).collect();
     ids.sort_unstable();
@@ -318,7 +341,13 @@ pub(super) async fn write(
 pub use super::rebuild::{materialize, recompute};
 
 /// Keeps the code copied into an employee's days in step with the employee's code.
-pub async fn rename(db: &impl ConnectionTrait, employee_id: Uuid, code_key: &str) -> ApiResult<()> {
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    employee_id: Uuid,
+    code_key: &str,
+) -> ApiResult<()> {
+    lock(db, company_id, crate::db::Lock::Shared).await?;
     attendance_day::Entity::update_many()
         .col_expr(
             attendance_day::Column::EmployeeCodeKey,

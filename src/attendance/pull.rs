@@ -343,8 +343,11 @@ async fn catch_up(
                 .await?;
         }
     }
-    // Check-ins of employees created since they were stored (a create racing an ingest).
-    super::remap::remap(&app.db, company.id, None).await?;
+    // Check-ins of employees created since they were stored (a create racing an ingest), in
+    // one transaction with their days: a recompute in between would count them twice.
+    let txn = crate::db::begin_write(&app.db).await?;
+    super::remap::remap(&txn, company.id, None).await?;
+    txn.commit().await?;
     Ok(())
 }
 

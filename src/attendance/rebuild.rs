@@ -56,8 +56,9 @@ pub async fn recompute(
     from: NaiveDate,
     to: NaiveDate,
 ) -> ApiResult<usize> {
-    // The delete comes first: on SQLite it takes the write lock before anything is read, and
-    // on PostgreSQL a check-in committed after the read below adds itself to the new rows.
+    // Alone among the company's day writers before anything is read (see `day_rows::lock`);
+    // on SQLite the delete takes the write lock first, if the transaction has not yet.
+    super::day_rows::lock(db, company.id, crate::db::Lock::Exclusive).await?;
     let mut delete = attendance_day::Entity::delete_many()
         .filter(attendance_day::Column::CompanyId.eq(company.id))
         .filter(attendance_day::Column::Date.gte(from))
@@ -117,6 +118,7 @@ pub async fn materialize(
     if from > to {
         return Ok(0);
     }
+    super::day_rows::lock(db, company.id, crate::db::Lock::Shared).await?;
     let planner = Planner::load(db, company, scope, from, to).await?;
     let rows = expected_rows(&planner, from, to, &HashSet::new());
     write(db, company.id, &rows, Mode::Missing).await?;

@@ -281,7 +281,8 @@ pub async fn update(
     }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.
-        crate::attendance::day_rows::rename(db, updated.id, &updated.employee_code_key).await?;
+        crate::attendance::day_rows::rename(db, company_id, updated.id, &updated.employee_code_key)
+            .await?;
         crate::attendance::remap::remap(db, company_id, Some(&updated.employee_code_key)).await?;
     }
     Ok(updated)

@@ -155,13 +155,20 @@ app_test!(async fn departments_of_a_page_load_in_constant_statements(app) {
     }
     let query = "query($n: Int) { employees(first: $n) { edges { node { employeeCode department { name } } } } }";
     let mut counts = Vec::new();
+    // The counter is the server's: its background loops (the job runner's poll, leases, the
+    // absences pass) add to it at any moment, never take away. The fewest statements over a few
+    // runs is the request's own.
     for n in [5, 100] {
-        let before = app.state.sql_statement_count();
-        let data = app.graphql_ok(token, query, json!({ "n": n })).await;
-        counts.push(app.state.sql_statement_count() - before);
-        let edges = data["employees"]["edges"].as_array().expect("edges");
-        assert_eq!(edges.len(), n);
-        assert!(edges.iter().all(|e| e["node"]["department"]["name"].as_str().is_some_and(|d| d.starts_with("Dept "))));
+        let mut fewest = u64::MAX;
+        for _ in 0..5 {
+            let before = app.state.sql_statement_count();
+            let data = app.graphql_ok(token, query, json!({ "n": n })).await;
+            fewest = fewest.min(app.state.sql_statement_count() - before);
+            let edges = data["employees"]["edges"].as_array().expect("edges");
+            assert_eq!(edges.len(), n);
+            assert!(edges.iter().all(|e| e["node"]["department"]["name"].as_str().is_some_and(|d| d.starts_with("Dept "))));
+        }
+        counts.push(fewest);
     }
     assert_eq!(counts[0], counts[1], "statements must not grow with the page size: {counts:?}");
     assert!(counts[1] <= 2, "one query for the page, one for its departments: {counts:?}");

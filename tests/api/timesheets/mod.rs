@@ -4,6 +4,7 @@
 mod audit;
 mod corrections;
 mod exports;
+mod races;
 mod rules;
 
 use chrono::{DateTime, Utc};
