@@ -27,6 +27,9 @@ pub struct Model {
     pub default_schedule_id: Option<Uuid>,
     /// Days without check-ins (absences, leave, holidays) are stored up to this date.
     pub days_materialized_until: Option<Date>,
+    /// Days up to this date are locked (a closed payroll period): nothing recomputes them, and
+    /// check-ins and corrections for them do not change them.
+    pub attendance_locked_through: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

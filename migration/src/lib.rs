@@ -12,6 +12,7 @@ mod m20261129_000007_security;
 mod m20261129_000008_leases;
 mod m20261129_000009_auto_sync;
 mod m20261129_000010_schedules;
+mod m20261129_000011_attendance_lock;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_leases::Migration),
             Box::new(m20261129_000009_auto_sync::Migration),
             Box::new(m20261129_000010_schedules::Migration),
+            Box::new(m20261129_000011_attendance_lock::Migration),
         ]
     }
 }

@@ -2,8 +2,8 @@
 //! check-in (kept, marked, ignored by days). Each recomputes the day it touches and records
 //! itself in the audit log, in one transaction; raw rows are never deleted.
 
-use chrono::{DateTime, Duration, Utc};
-use entity::{checkin, hanet_connection};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{checkin, company, hanet_connection};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr,
 };
@@ -35,6 +35,19 @@ fn reason(field: &str, reason: &str) -> ApiResult<String> {
     Ok(reason.to_owned())
 }
 
+/// The stored day a check-in of `employee_id` at `at` belongs to, if any.
+async fn day_of(
+    txn: &impl sea_orm::ConnectionTrait,
+    company: &company::Model,
+    employee_id: Uuid,
+    at: DateTime<Utc>,
+) -> ApiResult<Option<NaiveDate>> {
+    let date = super::days::DayRules::of(company)?.local_date(at);
+    let only = [employee_id];
+    let planner = Planner::load(txn, company, PlanScope::Only(&only), date, date).await?;
+    Ok(planner.locate(employee_id, at).map(|(day, _)| day))
+}
+
 /// Adds a check-in by hand for an employee at a past moment.
 pub async fn add_manual(
     db: &DatabaseConnection,
@@ -50,6 +63,10 @@ pub async fn add_manual(
     }
     let txn = crate::db::begin_write(db).await?;
     let employee = crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
+    let company = companies::service::get(&txn, scope.company_id).await?;
+    if let Some(day) = day_of(&txn, &company, employee.id, at).await? {
+        super::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
+    }
     let place_id = hanet_connection::Entity::find_by_id(scope.company_id)
         .one(&txn)
         .await?
@@ -122,6 +139,16 @@ pub async fn void(
             "the check-in is already voided".to_owned(),
         ));
     }
+    let company = companies::service::get(&txn, scope.company_id).await?;
+    let day = match (row.employee_id, row.counts_for_attendance) {
+        (Some(employee_id), true) => day_of(&txn, &company, employee_id, row.captured_at)
+            .await?
+            .map(|day| (employee_id, day)),
+        _ => None,
+    };
+    if let Some((_, day)) = day {
+        super::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
+    }
     let now = Utc::now();
     checkin::Entity::update_many()
         .col_expr(checkin::Column::VoidedAt, Expr::value(now))
@@ -133,15 +160,8 @@ pub async fn void(
     row.voided_at = Some(now);
     row.voided_by = Some(scope.user_id);
     row.void_reason = Some(why.clone());
-    if let (Some(employee_id), true) = (row.employee_id, row.counts_for_attendance) {
-        let company = companies::service::get(&txn, scope.company_id).await?;
-        let rules = super::days::DayRules::of(&company)?;
-        let date = rules.local_date(row.captured_at);
-        let only = [employee_id];
-        let planner = Planner::load(&txn, &company, PlanScope::Only(&only), date, date).await?;
-        if let Some((day, _)) = planner.locate(employee_id, row.captured_at) {
-            day_rows::recompute(&txn, &company, PlanScope::Only(&only), day, day).await?;
-        }
+    if let Some((employee_id, day)) = day {
+        day_rows::recompute(&txn, &company, PlanScope::Only(&[employee_id]), day, day).await?;
     }
     audit::record(
         &txn,

@@ -67,7 +67,7 @@ const DAYS_LOCK_SPACE: i32 = 0x6461_7973;
 /// by the recompute's row for that day), and an adder that waited reads what it wrote. Every
 /// transaction takes it before it locks a stored day's row, so the two kinds never wait on
 /// each other in a circle. Companies whose ids fold to the same key only wait longer.
-pub(super) async fn lock(
+pub(crate) async fn lock(
     db: &impl ConnectionTrait,
     company_id: Uuid,
     how: crate::db::Lock,
@@ -102,7 +102,11 @@ pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) 
         rules.local_date(last),
     )
     .await?;
-    let rows = group(&planner, touched.0.into_iter());
+    let mut rows = group(&planner, touched.0.into_iter());
+    // A check-in for a locked day is stored and listed; the day keeps what it was.
+    if let Some(locked) = company.attendance_locked_through {
+        rows.retain(|r| r.date > locked);
+    }
     let chunk_rows = bulk::rows_per_statement(db.get_database_backend(), COLUMNS.len());
     for chunk in rows.chunks(chunk_rows) {
         let merged = db

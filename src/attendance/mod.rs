@@ -9,6 +9,7 @@ pub mod days;
 mod feed;
 mod graphql;
 pub mod ingest;
+pub mod locked;
 pub mod plan;
 pub mod pull;
 pub mod rebuild;

@@ -59,6 +59,11 @@ pub async fn recompute(
     // Alone among the company's day writers before anything is read (see `day_rows::lock`);
     // on SQLite the delete takes the write lock first, if the transaction has not yet.
     super::day_rows::lock(db, company.id, crate::db::Lock::Exclusive).await?;
+    // Locked days keep what they are.
+    let from = super::locked::first_open(super::locked::through(db, company.id).await?, from);
+    if from > to {
+        return Ok(0);
+    }
     let mut delete = attendance_day::Entity::delete_many()
         .filter(attendance_day::Column::CompanyId.eq(company.id))
         .filter(attendance_day::Column::Date.gte(from))
@@ -119,6 +124,10 @@ pub async fn materialize(
         return Ok(0);
     }
     super::day_rows::lock(db, company.id, crate::db::Lock::Shared).await?;
+    let from = super::locked::first_open(super::locked::through(db, company.id).await?, from);
+    if from > to {
+        return Ok(0);
+    }
     let planner = Planner::load(db, company, scope, from, to).await?;
     let rows = expected_rows(&planner, from, to, &HashSet::new());
     write(db, company.id, &rows, Mode::Missing).await?;

@@ -60,6 +60,10 @@ pub enum AuditAction {
     LeaveCancelled,
     /// Company settings changed.
     SettingsUpdated,
+    /// Attendance was locked up to a day (a closed payroll period).
+    AttendanceLocked,
+    /// Locked attendance was reopened from a day on.
+    AttendanceUnlocked,
 }
 
 impl AuditAction {

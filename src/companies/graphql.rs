@@ -43,6 +43,14 @@ impl Company {
     async fn attendance_complete_until(&self) -> Option<DateTime<Utc>> {
         self.0.attendance_complete_until
     }
+    /// Days up to this one are locked (a closed payroll period): they keep what they are, and
+    /// corrections, holidays and leave that would change them are refused (`lockAttendance`,
+    /// `unlockAttendance`). Null when nothing is locked.
+    async fn attendance_locked_through(&self) -> Option<crate::attendance::types::Date> {
+        self.0
+            .attendance_locked_through
+            .map(crate::attendance::types::Date)
+    }
     /// When the company was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -48,6 +48,7 @@ pub async fn create_company_with_admin(
         auto_sync: Set(false),
         default_schedule_id: Set(None),
         days_materialized_until: Set(None),
+        attendance_locked_through: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;

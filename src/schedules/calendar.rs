@@ -15,12 +15,24 @@ use super::{
     types::{HolidayInput, LeaveFilter, RecordLeaveInput},
 };
 use crate::{
+    attendance::locked,
     audit::{self, AuditAction},
     auth::Scope,
     companies,
     error::{ApiError, ApiResult},
     ids, pagination,
 };
+
+/// Refuses a change to `date` when the company's attendance is locked through it.
+async fn refuse_locked(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    date: NaiveDate,
+    what: &str,
+) -> ApiResult<()> {
+    let company = companies::service::get(txn, scope.company_id).await?;
+    locked::refuse(company.attendance_locked_through, date, what)
+}
 
 /// The longest leave recorded at once.
 const MAX_LEAVE_DAYS: i64 = 366;
@@ -73,6 +85,7 @@ pub async fn create_holiday(
         created_at: Utc::now(),
     };
     let txn = crate::db::begin_write(db).await?;
+    refuse_locked(&txn, scope, model.date, "the holiday").await?;
     holiday::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await
@@ -106,6 +119,7 @@ pub async fn delete_holiday(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("holiday"))?;
+    refuse_locked(&txn, scope, holiday.date, "the holiday").await?;
     holiday::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
@@ -150,6 +164,7 @@ pub async fn record_leave(
     }
     let txn = crate::db::begin_write(db).await?;
     crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
+    refuse_locked(&txn, scope, from, "the leave's first day").await?;
     let overlapping = leave::Entity::find()
         .filter(leave::Column::EmployeeId.eq(employee_id))
         .filter(leave::Column::CancelledAt.is_null())
@@ -220,6 +235,7 @@ pub async fn cancel_leave(
             "the leave is already cancelled".to_owned(),
         ));
     }
+    refuse_locked(&txn, scope, model.from_date, "the leave's first day").await?;
     let now = Utc::now();
     leave::Entity::update_many()
         .col_expr(leave::Column::CancelledAt, Expr::value(now))

@@ -4,18 +4,19 @@
 use async_graphql::{Context, ID, Object};
 
 use super::{
-    calendar,
+    calendar, lock,
     recompute::Recomputed,
     service,
     types::{
-        AssignWorkScheduleInput, AssignWorkSchedulePayload, DaysRecomputed, Holiday, HolidayInput,
-        Leave, LeaveConnection, LeaveFilter, RecordLeaveInput, ScheduleAssignment, WorkSchedule,
-        WorkScheduleInput,
+        AssignWorkScheduleInput, AssignWorkSchedulePayload, AttendanceLockPayload, DaysRecomputed,
+        Holiday, HolidayInput, Leave, LeaveConnection, LeaveFilter, RecordLeaveInput,
+        ScheduleAssignment, WorkSchedule, WorkScheduleInput,
     },
 };
 use crate::{
     attendance::types::Date,
     auth::{ContextExt, Permission},
+    companies::Company,
     ids,
     jobs::SyncJob,
     pagination,
@@ -262,6 +263,40 @@ impl SchedulesMutation {
         let (leave, recomputed) = calendar::cancel_leave(&app.db, &scope, id).await?;
         Ok(LeavePayload {
             leave: Leave(leave),
+            recomputed: DaysRecomputed::new(app, recomputed),
+        })
+    }
+
+    /// Locks attendance up to a day (inclusive, before today), as when a payroll period is
+    /// closed: locked days keep what they are. Schedule and setting changes apply only after
+    /// the lock; corrections, holidays and leave that would change a locked day are refused
+    /// (`CONFLICT`); a check-in that arrives for a locked day is stored and listed without
+    /// changing it. The lock only moves forward here (`BAD_USER_INPUT` otherwise).
+    async fn lock_attendance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The last day to lock.")] through: Date,
+    ) -> async_graphql::Result<AttendanceLockPayload> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let company = lock::lock(&ctx.app()?.db, &scope, through.0).await?;
+        Ok(AttendanceLockPayload {
+            company: Company(company),
+            recomputed: DaysRecomputed { days: 0, job: None },
+        })
+    }
+
+    /// Reopens locked attendance from a day on (ADMIN) and recomputes the reopened days from
+    /// what is stored now, check-ins that arrived while they were locked included.
+    async fn unlock_attendance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first day to reopen.")] from: Date,
+    ) -> async_graphql::Result<AttendanceLockPayload> {
+        let scope = ctx.scope(Permission::AdminCompany)?;
+        let app = ctx.app()?;
+        let (company, recomputed) = lock::unlock(&app.db, &scope, from.0).await?;
+        Ok(AttendanceLockPayload {
+            company: Company(company),
             recomputed: DaysRecomputed::new(app, recomputed),
         })
     }

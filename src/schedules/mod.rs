@@ -3,6 +3,7 @@
 
 mod calendar;
 mod graphql;
+mod lock;
 pub mod recompute;
 mod service;
 pub mod types;

@@ -31,6 +31,7 @@ pub async fn days(
     actor: Option<Uuid>,
 ) -> ApiResult<Recomputed> {
     let to = to.min(DayRules::of(company)?.today());
+    let from = crate::attendance::locked::first_open(company.attendance_locked_through, from);
     if from > to {
         return Ok(Recomputed { days: 0, job: None });
     }

@@ -195,6 +195,15 @@ pub struct DaysRecomputed {
     pub job: Option<SyncJob>,
 }
 
+/// The result of `lockAttendance` and `unlockAttendance`.
+#[derive(SimpleObject)]
+pub struct AttendanceLockPayload {
+    /// The company, with its `attendanceLockedThrough`.
+    pub company: crate::companies::Company,
+    /// What happened to reopened days (none when locking).
+    pub recomputed: DaysRecomputed,
+}
+
 /// The result of `assignWorkSchedule`.
 #[derive(SimpleObject)]
 pub struct AssignWorkSchedulePayload {

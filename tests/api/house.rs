@@ -13,6 +13,7 @@ const LANDED: &[&str] = &[
     "m20261129_000008_leases",
     "m20261129_000009_auto_sync",
     "m20261129_000010_schedules",
+    "m20261129_000011_attendance_lock",
 ];
 
 #[test]

@@ -60,3 +60,55 @@ async fn every_type_field_and_argument_has_a_description() {
     }
     assert!(missing.is_empty(), "add /// descriptions to: {missing:#?}");
 }
+
+/// Every operation in `examples/*.graphql` parses and validates against the schema (variables
+/// aside: the examples leave them to the reader), so the examples never drift from it.
+#[tokio::test]
+async fn every_example_operation_fits_the_schema() {
+    let schema = timekeeping::graphql::schema_builder(Default::default()).finish();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let mut checked = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("examples")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "graphql"))
+    {
+        let text = std::fs::read_to_string(&path).expect("example");
+        let document = async_graphql::parser::parse_query(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let names: Vec<Option<String>> = match &document.operations {
+            async_graphql::parser::types::DocumentOperations::Single(_) => vec![None],
+            async_graphql::parser::types::DocumentOperations::Multiple(ops) => {
+                ops.keys().map(|n| Some(n.to_string())).collect()
+            }
+        };
+        for name in names {
+            let mut request = async_graphql::Request::new(text.clone());
+            if let Some(name) = &name {
+                request = request.operation_name(name);
+            }
+            // As a stream, so subscriptions are validated too (their first answer is an error:
+            // no login).
+            let response = futures_util::StreamExt::next(&mut schema.execute_stream(request))
+                .await
+                .expect("a response");
+            let invalid: Vec<_> = response
+                .errors
+                .iter()
+                .filter(|e| e.path.is_empty() && !e.message.contains("is not provided"))
+                .collect();
+            assert!(
+                invalid.is_empty(),
+                "{} {name:?}: {invalid:?}",
+                path.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 16, "only {checked} example operations found");
+}

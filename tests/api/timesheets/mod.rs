@@ -4,6 +4,7 @@
 mod audit;
 mod corrections;
 mod exports;
+mod lock;
 mod races;
 mod rules;
 

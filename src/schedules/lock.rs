@@ -1,0 +1,124 @@
+//! Locking attendance up to a day (a payroll period HR has closed) and reopening it. What a
+//! lock means for the days is in `attendance::locked`.
+
+use chrono::{Duration, NaiveDate};
+use entity::company;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::recompute::{self, Recomputed};
+use crate::{
+    attendance::{day_rows, days::DayRules, recompute::span},
+    audit::{self, AuditAction},
+    auth::Scope,
+    companies,
+    db::Lock,
+    error::{ApiError, ApiResult},
+};
+
+async fn set(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    through: Option<NaiveDate>,
+) -> ApiResult<()> {
+    company::Entity::update_many()
+        .col_expr(
+            company::Column::AttendanceLockedThrough,
+            sea_orm::sea_query::Expr::value(through),
+        )
+        .filter(company::Column::Id.eq(company_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Locks the company's days up to `through` (before today). Locking again up to the same day
+/// changes nothing; a lock only moves forward here (`unlock` moves it back).
+pub async fn lock(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    through: NaiveDate,
+) -> ApiResult<company::Model> {
+    let txn = crate::db::begin_write(db).await?;
+    // Day writers already running finish first; those that follow read the lock.
+    day_rows::lock(&txn, scope.company_id, Lock::Exclusive).await?;
+    let company = companies::service::get(&txn, scope.company_id).await?;
+    if through >= DayRules::of(&company)?.today() {
+        return Err(ApiError::bad_input(
+            "through",
+            "must be before today: today's check-ins are still arriving",
+        ));
+    }
+    match company.attendance_locked_through {
+        Some(current) if current == through => return Ok(company),
+        Some(current) if current > through => {
+            return Err(ApiError::bad_input(
+                "through",
+                format!(
+                    "attendance is locked through {current} already; unlockAttendance reopens days"
+                ),
+            ));
+        }
+        _ => {}
+    }
+    set(&txn, company.id, Some(through)).await?;
+    audit::record(
+        &txn,
+        audit::by(
+            scope,
+            AuditAction::AttendanceLocked,
+            "company",
+            company.id,
+            json!({ "through": through, "before": company.attendance_locked_through }),
+        ),
+    )
+    .await?;
+    let company = companies::service::get(&txn, scope.company_id).await?;
+    txn.commit().await?;
+    Ok(company)
+}
+
+/// Reopens the company's locked days from `from` on and recomputes them from what is stored
+/// now (check-ins that arrived while they were locked included). Nothing locked from `from`:
+/// nothing changes.
+pub async fn unlock(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    from: NaiveDate,
+) -> ApiResult<(company::Model, Recomputed)> {
+    let txn = crate::db::begin_write(db).await?;
+    day_rows::lock(&txn, scope.company_id, Lock::Exclusive).await?;
+    let company = companies::service::get(&txn, scope.company_id).await?;
+    let Some(through) = company.attendance_locked_through.filter(|t| from <= *t) else {
+        return Ok((company, Recomputed { days: 0, job: None }));
+    };
+    // Nothing is stored before the company's first check-in or employee: a lock reopened
+    // from before that is gone.
+    let first = span(&txn, &company)
+        .await?
+        .map(|(first, _)| first - Duration::days(1));
+    let reopen = first.map_or(from, |first| from.max(first));
+    let still = if first.is_some_and(|first| from <= first) {
+        None
+    } else {
+        from.pred_opt()
+    };
+    set(&txn, company.id, still).await?;
+    audit::record(
+        &txn,
+        audit::by(
+            scope,
+            AuditAction::AttendanceUnlocked,
+            "company",
+            company.id,
+            json!({ "from": from, "before": through, "after": still }),
+        ),
+    )
+    .await?;
+    let company = companies::service::get(&txn, scope.company_id).await?;
+    let recomputed =
+        recompute::days(&txn, &company, None, reopen, through, Some(scope.user_id)).await?;
+    txn.commit().await?;
+    Ok((company, recomputed))
+}
