@@ -7,6 +7,7 @@ pub mod checkin;
 pub mod company;
 pub mod department;
 pub mod employee;
+pub mod employee_period;
 pub mod face_photo;
 pub mod hanet_connection;
 pub mod hanet_oauth_state;

@@ -13,6 +13,7 @@ mod m20261129_000008_leases;
 mod m20261129_000009_auto_sync;
 mod m20261129_000010_schedules;
 mod m20261129_000011_attendance_lock;
+mod m20261129_000012_employee_periods;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_auto_sync::Migration),
             Box::new(m20261129_000010_schedules::Migration),
             Box::new(m20261129_000011_attendance_lock::Migration),
+            Box::new(m20261129_000012_employee_periods::Migration),
         ]
     }
 }

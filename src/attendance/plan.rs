@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
-    company, employee, employee::WorkStatus, holiday, leave, schedule_assignment, work_schedule,
+    company, employee, employee::WorkStatus, employee_period, holiday, leave, schedule_assignment,
+    work_schedule,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -21,22 +22,40 @@ pub enum Scope<'a> {
     Only(&'a [Uuid]),
 }
 
+/// An employee's department and work status from a day on.
+struct Period {
+    from: NaiveDate,
+    department_id: Option<Uuid>,
+    status: WorkStatus,
+}
+
 /// An employee as the day rules see them.
 pub struct Person {
     pub code_key: String,
-    department_id: Option<Uuid>,
-    /// `UNPAID_LEAVE` or `MATERNITY_LEAVE`: on leave every day.
-    always_on_leave: bool,
-    resigned: bool,
+    /// Department and work status over time, oldest first (`employee_periods`); the first
+    /// also covers every earlier day.
+    periods: Vec<Period>,
+    /// What the employee is now: used when no period is stored.
+    current: Period,
     /// The first day absences can count: the day the employee was created or first seen,
     /// whichever is earlier.
     pub since: NaiveDate,
 }
 
 impl Person {
+    /// What the employee was on `date`.
+    fn on(&self, date: NaiveDate) -> &Period {
+        self.periods
+            .iter()
+            .rev()
+            .find(|p| p.from <= date)
+            .or(self.periods.first())
+            .unwrap_or(&self.current)
+    }
+
     /// Whether days without check-ins are stored for this employee on `date`.
     pub fn expected_on(&self, date: NaiveDate) -> bool {
-        !self.resigned && date >= self.since
+        self.on(date).status != WorkStatus::Resigned && date >= self.since
     }
 }
 
@@ -82,24 +101,43 @@ impl Planner {
         if let Scope::Only(ids) = scope {
             employees = employees.filter(employee::Column::Id.is_in(ids.iter().copied()));
         }
-        let people = employees
+        let mut people: HashMap<Uuid, Person> = employees
             .all(db)
             .await?
             .into_iter()
             .map(|e| {
                 let person = Person {
                     code_key: e.employee_code_key,
-                    department_id: e.department_id,
-                    always_on_leave: matches!(
-                        e.work_status,
-                        WorkStatus::UnpaidLeave | WorkStatus::MaternityLeave
-                    ),
-                    resigned: e.work_status == WorkStatus::Resigned,
+                    periods: Vec::new(),
+                    current: Period {
+                        from: rules.local_date(e.created_at),
+                        department_id: e.department_id,
+                        status: e.work_status,
+                    },
                     since: rules.local_date(e.created_at),
                 };
                 (e.id, person)
             })
             .collect();
+        let mut periods = employee_period::Entity::find()
+            .filter(employee_period::Column::CompanyId.eq(company.id));
+        if let Scope::Only(ids) = scope {
+            periods =
+                periods.filter(employee_period::Column::EmployeeId.is_in(ids.iter().copied()));
+        }
+        for p in periods
+            .order_by_asc(employee_period::Column::FromDate)
+            .all(db)
+            .await?
+        {
+            if let Some(person) = people.get_mut(&p.employee_id) {
+                person.periods.push(Period {
+                    from: p.from_date,
+                    department_id: p.department_id,
+                    status: p.work_status,
+                });
+            }
+        }
         let shifts: HashMap<Uuid, Shift> = work_schedule::Entity::find()
             .filter(work_schedule::Column::CompanyId.eq(company.id))
             .all(db)
@@ -204,6 +242,7 @@ impl Planner {
             .or_else(|| {
                 covering(
                     person
+                        .on(date)
                         .department_id
                         .and_then(|d| self.by_department.get(&d)),
                 )
@@ -215,11 +254,13 @@ impl Planner {
     /// Employee `employee_id`'s day `date`; none for an employee the planner does not know.
     pub fn plan(&self, employee_id: Uuid, date: NaiveDate) -> Option<Plan> {
         let person = self.people.get(&employee_id)?;
-        let on_leave = person.always_on_leave
-            || self
-                .leaves
-                .get(&employee_id)
-                .is_some_and(|l| l.iter().any(|(f, t)| *f <= date && date <= *t));
+        let on_leave = matches!(
+            person.on(date).status,
+            WorkStatus::UnpaidLeave | WorkStatus::MaternityLeave
+        ) || self
+            .leaves
+            .get(&employee_id)
+            .is_some_and(|l| l.iter().any(|(f, t)| *f <= date && date <= *t));
         Some(self.rules.plan(
             date,
             self.shift(person, employee_id, date),

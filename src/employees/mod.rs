@@ -3,6 +3,7 @@
 mod graphql;
 mod import;
 pub mod list;
+pub mod periods;
 pub mod service;
 mod types;
 

@@ -165,6 +165,15 @@ pub async fn create(
     .insert(db)
     .await
     .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code)))?;
+    super::periods::record(
+        db,
+        company_id,
+        employee.id,
+        super::periods::since_always(),
+        employee.department_id,
+        employee.work_status,
+    )
+    .await?;
     // Check-ins seen before the employee existed are theirs now.
     crate::attendance::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
     Ok(employee)
@@ -277,6 +286,17 @@ pub async fn update(
         current_department != updated.department_id || current_status != updated.work_status;
     if schedule_changed {
         // Their schedule or leave may differ from today on; past days keep what applied then.
+        let company = crate::companies::service::get(db, company_id).await?;
+        let today = crate::attendance::days::DayRules::of(&company)?.today();
+        super::periods::record(
+            db,
+            company_id,
+            updated.id,
+            today,
+            updated.department_id,
+            updated.work_status,
+        )
+        .await?;
         crate::attendance::rebuild::recompute_today(db, company_id, updated.id).await?;
     }
     if code_changed {

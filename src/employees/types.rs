@@ -197,9 +197,11 @@ pub struct UpdateEmployeeInput {
     pub email: MaybeUndefined<String>,
     /// New job title, or null to clear.
     pub title: MaybeUndefined<String>,
-    /// New department, or null for none.
+    /// New department, or null for none. Attendance follows it from the company's today on
+    /// (its schedule); earlier days keep the department they had.
     pub department_id: MaybeUndefined<ID>,
-    /// New work status.
+    /// New work status. Attendance follows it from the company's today on (leave, no more
+    /// absences after resigning); earlier days keep the status they had.
     pub work_status: Option<WorkStatus>,
     /// New profile picture URL, or null to clear.
     pub profile_picture_url: MaybeUndefined<String>,

@@ -154,7 +154,7 @@ pub async fn update(
         ),
     )
     .await?;
-    // Everyone on it, from the first day it was in effect (no period is locked).
+    // Everyone on it, from the first day it was in effect (locked days keep what they are).
     let company = companies::service::get(&txn, scope.company_id).await?;
     let recomputed = match in_effect_from(&txn, &company, id).await? {
         Some(from) => {

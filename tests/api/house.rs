@@ -14,6 +14,7 @@ const LANDED: &[&str] = &[
     "m20261129_000009_auto_sync",
     "m20261129_000010_schedules",
     "m20261129_000011_attendance_lock",
+    "m20261129_000012_employee_periods",
 ];
 
 #[test]

@@ -4,6 +4,7 @@
 mod audit;
 mod corrections;
 mod exports;
+mod history;
 mod lock;
 mod races;
 mod rules;

@@ -1,0 +1,54 @@
+//! Department and work-status changes apply from the day they are made: a recompute of past
+//! days (a schedule edit) uses the department and status each day had.
+
+use serde_json::{Value, json};
+
+use super::{check_in, complete_until, day, days, hr_company, office, schedule};
+use crate::app_test;
+
+app_test!(async fn past_days_keep_the_department_and_work_status_of_their_time(app) {
+    let (company, ids) = hr_company(&app, &[
+        ("E1", "Nguyễn Văn An", Some("Ca đêm")),
+        ("E2", "Trần Thị Bình", Some("Văn phòng")),
+        ("E3", "Lê Văn Cường", Some("Văn phòng")),
+    ]).await;
+    let token = &company.admin_token;
+    let office_id = schedule(&app, token, office()).await;
+    let night_id = schedule(&app, token, json!({
+        "name": "Night", "startTime": "22:00", "endTime": "06:00",
+        "workDays": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+    })).await;
+    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
+    let departments = app.graphql_ok(token, "{ departments { id name } }", json!({})).await;
+    let department = |name: &str| departments["departments"].as_array().expect("departments").iter()
+        .find(|d| d["name"] == name).expect("department")["id"].clone();
+    app.graphql_ok(token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { assignments { id } } }",
+        json!({ "i": { "scheduleId": night_id, "departmentIds": [department("Ca đêm")], "from": "2026-10-01" } })).await;
+    // Monday 5 October: E1 works the night shift, E2 a day at the office, E3 does not come.
+    check_in(&app, &[
+        ("E1", "2026-10-05T21:55:00+07:00"), ("E1", "2026-10-06T06:05:00+07:00"),
+        ("E2", "2026-10-05T08:00:00+07:00"), ("E2", "2026-10-05T17:00:00+07:00"),
+    ]).await;
+    complete_until(&app, &company, "2026-10-31T00:00:00Z").await;
+
+    // Today E1 moves to the office, E2 goes on maternity leave and E3 resigns.
+    for (id, change) in [
+        (&ids[0], json!({ "departmentId": department("Văn phòng") })),
+        (&ids[1], json!({ "workStatus": "MATERNITY_LEAVE" })),
+        (&ids[2], json!({ "workStatus": "RESIGNED" })),
+    ] {
+        app.graphql_ok(token, "mutation($id: ID!, $i: UpdateEmployeeInput!) { updateEmployee(id: $id, input: $i) { id } }",
+            json!({ "id": id, "i": change })).await;
+    }
+    // An edit of the office schedule recomputes every past day of the company.
+    let lenient = { let mut s = office(); s["lateGraceMinutes"] = json!(30); s };
+    let edited = app.graphql_ok(token, "mutation($id: ID!, $i: WorkScheduleInput!) { updateWorkSchedule(id: $id, input: $i) { recomputed { days job { id } } } }",
+        json!({ "id": office_id, "i": lenient })).await;
+    assert!(edited["updateWorkSchedule"]["recomputed"]["days"].as_i64() > Some(0), "{edited}");
+
+    let monday = days(&app, token, "2026-10-05", "2026-10-05", Value::Null).await;
+    let e1 = day(&monday, "E1", "2026-10-05");
+    assert_eq!((e1["schedule"]["name"].clone(), e1["status"].clone()), (json!("Night"), json!("PRESENT")), "the night shift of then: {e1}");
+    assert_eq!(day(&monday, "E2", "2026-10-05")["status"], "PRESENT", "at work then, on leave now");
+    assert_eq!(day(&monday, "E3", "2026-10-05")["status"], "ABSENT", "employed then, resigned now");
+});
