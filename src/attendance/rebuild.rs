@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{attendance_day, checkin, company};
+use entity::{attendance_day, checkin, company, employee};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -57,27 +57,63 @@ pub async fn recompute(
     to: NaiveDate,
 ) -> ApiResult<usize> {
     // Alone among the company's day writers before anything is read (see `day_rows::lock`);
-    // on SQLite the delete takes the write lock first, if the transaction has not yet.
+    // on SQLite the transaction holds the write lock from its start (`db::begin_write`).
     super::day_rows::lock(db, company.id, crate::db::Lock::Exclusive).await?;
     // Locked days keep what they are.
     let from = super::locked::first_open(super::locked::through(db, company.id).await?, from);
     if from > to {
         return Ok(0);
     }
-    let mut delete = attendance_day::Entity::delete_many()
+    let everyone: Vec<Uuid>;
+    let ids = match scope {
+        Scope::Only(ids) => ids,
+        Scope::All => {
+            everyone = employee::Entity::find()
+                .select_only()
+                .column(employee::Column::Id)
+                .filter(employee::Column::CompanyId.eq(company.id))
+                .order_by_asc(employee::Column::Id)
+                .into_tuple()
+                .all(db)
+                .await?;
+            &everyone
+        }
+    };
+    let mut stored = 0;
+    for some in ids.chunks(EMPLOYEES_PER_PASS) {
+        stored += recompute_some(db, company, some, from, to).await?;
+    }
+    Ok(stored)
+}
+
+/// Employees recomputed per pass. A pass reads their check-ins with one query, and on SQLite a
+/// query's rows are copied through the connection thread's malloc arena, which keeps what it
+/// grew to: a month of 2,000 employees' check-ins at once grew the process by about 130 MiB
+/// (BENCHMARKS.md, timesheet phases).
+const EMPLOYEES_PER_PASS: usize = 250;
+
+/// [`recompute`] for some employees, under the lock it took.
+async fn recompute_some(
+    db: &impl ConnectionTrait,
+    company: &company::Model,
+    ids: &[Uuid],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<usize> {
+    let scope = Scope::Only(ids);
+    attendance_day::Entity::delete_many()
         .filter(attendance_day::Column::CompanyId.eq(company.id))
         .filter(attendance_day::Column::Date.gte(from))
-        .filter(attendance_day::Column::Date.lte(to));
-    if let Scope::Only(ids) = scope {
-        delete = delete.filter(attendance_day::Column::EmployeeId.is_in(ids.iter().copied()));
-    }
-    delete.exec(db).await?;
+        .filter(attendance_day::Column::Date.lte(to))
+        .filter(attendance_day::Column::EmployeeId.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
     let planner = Planner::load(db, company, scope, from, to)
         .await?
         .with_first_seen(db, company.id)
         .await?;
     let rules = planner.rules;
-    let mut checkins = checkin::Entity::find()
+    let checkins = checkin::Entity::find()
         .select_only()
         .column(checkin::Column::EmployeeId)
         .column(checkin::Column::CapturedAt)
@@ -86,10 +122,8 @@ pub async fn recompute(
         .filter(checkin::Column::CountsForAttendance.eq(true))
         .filter(checkin::Column::VoidedAt.is_null())
         .filter(checkin::Column::CapturedAt.gte(rules.at(from - Duration::days(2), 0)))
-        .filter(checkin::Column::CapturedAt.lt(rules.at(to + Duration::days(3), 0)));
-    if let Scope::Only(ids) = scope {
-        checkins = checkins.filter(checkin::Column::EmployeeId.is_in(ids.iter().copied()));
-    }
+        .filter(checkin::Column::CapturedAt.lt(rules.at(to + Duration::days(3), 0)))
+        .filter(checkin::Column::EmployeeId.is_in(ids.iter().copied()));
     let checkins: Vec<(Uuid, DateTime<Utc>)> = checkins
         .order_by_asc(checkin::Column::CapturedAt)
         .into_tuple()
