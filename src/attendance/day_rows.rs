@@ -65,8 +65,9 @@ const DAYS_LOCK_SPACE: i32 = 0x6461_7973;
 /// first read, so it reads every check-in whose transaction added to the days it replaces
 /// (without it, a check-in inserting a new day while a recompute read could be overwritten
 /// by the recompute's row for that day), and an adder that waited reads what it wrote. Every
-/// transaction takes it before it locks a stored day's row, so the two kinds never wait on
-/// each other in a circle. Companies whose ids fold to the same key only wait longer.
+/// transaction takes it before it locks a stored day's row, and one that may add and later
+/// recompute takes it alone from its start (an import chunk), so writers never wait on each
+/// other in a circle. Companies whose ids fold to the same key only wait longer.
 pub(crate) async fn lock(
     db: &impl ConnectionTrait,
     company_id: Uuid,

@@ -163,6 +163,19 @@ fn non_empty(cell: &str) -> Option<String> {
 const IMPORT_CHUNK_ROWS: usize = 100;
 
 /// Imports the file's rows into the company.
+/// Begins a chunk's transaction. On PostgreSQL it holds the company's stored-days lock alone
+/// from the start: a chunk's rows add to days (check-ins finding their employee, renames) and
+/// may then recompute one (a department or status change); taking the lock shared first and
+/// alone later could wait in a circle with a check-in being stored.
+async fn begin_chunk(
+    db: &DatabaseConnection,
+    company_id: Uuid,
+) -> ApiResult<sea_orm::DatabaseTransaction> {
+    let txn = crate::db::begin_write(db).await?;
+    crate::attendance::day_rows::lock(&txn, company_id, crate::db::Lock::Exclusive).await?;
+    Ok(txn)
+}
+
 pub async fn import(
     db: &DatabaseConnection,
     scope: &crate::auth::Scope,
@@ -175,7 +188,7 @@ pub async fn import(
     let mut departments: HashMap<String, Uuid> = HashMap::new();
     // Committed in chunks, so a big file never holds SQLite's one write lock for long (each
     // row stands alone anyway: its result is reported whatever the others do).
-    let mut txn = crate::db::begin_write(db).await?;
+    let mut txn = begin_chunk(db, company_id).await?;
     let mut in_chunk = 0usize;
     // What each chunk changed, recorded in the audit log in the chunk's transaction.
     let mut changed: Vec<serde_json::Value> = Vec::new();
@@ -189,7 +202,7 @@ pub async fn import(
         if in_chunk == IMPORT_CHUNK_ROWS {
             audit_chunk(&txn, scope, &mut changed).await?;
             txn.commit().await?;
-            txn = crate::db::begin_write(db).await?;
+            txn = begin_chunk(db, company_id).await?;
             in_chunk = 0;
         }
         in_chunk += 1;
