@@ -155,6 +155,7 @@ impl EmployeesMutation {
             Some(None) => Some(None),
             Some(Some(id)) => Some(Some(ids::parse(&id, "department")?)),
         };
+        let effective_from = input.effective_from.map(|d| d.0);
         let changes = EmployeeChanges {
             employee_code: input.employee_code,
             full_name: input.full_name,
@@ -163,6 +164,7 @@ impl EmployeesMutation {
             department_id,
             work_status: input.work_status.map(Into::into),
             profile_picture_url: input.profile_picture_url.into(),
+            effective_from,
         };
         let db = &ctx.app()?.db;
         let txn = crate::db::begin_write(db).await?;
@@ -178,6 +180,7 @@ impl EmployeesMutation {
                 serde_json::json!({
                     "before": service::snapshot(&before),
                     "after": service::snapshot(&after),
+                    "effectiveFrom": effective_from,
                 }),
             ),
         )

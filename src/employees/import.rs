@@ -313,6 +313,7 @@ async fn apply_row(
     match service::find_by_code(db, company_id, &code).await? {
         Some(existing) => {
             let changes = EmployeeChanges {
+                effective_from: None,
                 full_name: non_empty(full_name),
                 email: non_empty(email).map(Some),
                 title: non_empty(title).map(Some),

@@ -5,10 +5,14 @@
 
 use chrono::NaiveDate;
 use entity::{employee::WorkStatus, employee_period};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, OnConflict},
+};
 use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// The first day of an employee's first period.
 pub fn since_always() -> NaiveDate {
@@ -44,5 +48,95 @@ pub async fn record(
     )
     .exec_without_returning(db)
     .await?;
+    Ok(())
+}
+
+/// Makes attendance follow a change of department or work status (`change`: the new values
+/// given, `before`: what the employee was) from `from` (today when none): the period in effect
+/// then is split there, later periods take the changed fields, and the days from `from` are
+/// recomputed.
+pub async fn follow(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    employee_id: Uuid,
+    from: Option<NaiveDate>,
+    change: (Option<Option<Uuid>>, Option<WorkStatus>),
+    before: (Option<Uuid>, WorkStatus),
+) -> ApiResult<()> {
+    let company = crate::companies::service::get(db, company_id).await?;
+    let today = crate::attendance::days::DayRules::of(&company)?.today();
+    let from = from.unwrap_or(today);
+    if from > today {
+        return Err(ApiError::bad_input(
+            "input.effectiveFrom",
+            "must not be after today",
+        ));
+    }
+    crate::attendance::locked::refuse(
+        company.attendance_locked_through,
+        from,
+        "the change's first day",
+    )?;
+    let periods = employee_period::Entity::find()
+        .filter(employee_period::Column::EmployeeId.eq(employee_id))
+        .order_by_asc(employee_period::Column::FromDate)
+        .all(db)
+        .await?;
+    let base = match periods
+        .iter()
+        .rev()
+        .find(|p| p.from_date <= from)
+        .or(periods.first())
+    {
+        Some(p) => (p.department_id, p.work_status),
+        None => {
+            // Written before periods were kept: what they were applies to every earlier day.
+            record(
+                db,
+                company_id,
+                employee_id,
+                since_always(),
+                before.0,
+                before.1,
+            )
+            .await?;
+            before
+        }
+    };
+    let (department, status) = change;
+    record(
+        db,
+        company_id,
+        employee_id,
+        from,
+        department.unwrap_or(base.0),
+        status.unwrap_or(base.1),
+    )
+    .await?;
+    let later = employee_period::Entity::update_many()
+        .filter(employee_period::Column::EmployeeId.eq(employee_id))
+        .filter(employee_period::Column::FromDate.gt(from));
+    if let Some(department) = department {
+        later
+            .clone()
+            .col_expr(
+                employee_period::Column::DepartmentId,
+                Expr::value(department),
+            )
+            .exec(db)
+            .await?;
+    }
+    if let Some(status) = status {
+        later
+            .col_expr(employee_period::Column::WorkStatus, Expr::value(status))
+            .exec(db)
+            .await?;
+    }
+    if from == today {
+        crate::attendance::rebuild::recompute_today(db, company_id, employee_id).await?;
+    } else {
+        crate::schedules::recompute::days(db, &company, Some(vec![employee_id]), from, today, None)
+            .await?;
+    }
     Ok(())
 }

@@ -198,6 +198,8 @@ pub struct EmployeeChanges {
     pub department_id: Option<Option<Uuid>>,
     pub work_status: Option<WorkStatus>,
     pub profile_picture_url: Option<Option<String>>,
+    /// The day a department or work-status change takes effect for attendance (none: today).
+    pub effective_from: Option<chrono::NaiveDate>,
 }
 
 pub async fn update(
@@ -214,6 +216,25 @@ pub async fn update(
         current.work_status,
     );
     let current_department = current.department_id;
+    let attendance_change = (changes.department_id, changes.work_status);
+    let effective_from = changes.effective_from;
+    if effective_from.is_some() && attendance_change == (None, None) {
+        return Err(ApiError::bad_input(
+            "input.effectiveFrom",
+            "dates a department or work-status change: give `departmentId` or `workStatus`",
+        ));
+    }
+    // Attendance follows a change of department or status (or one dated back) from its day.
+    let follow = |db, employee_id| {
+        super::periods::follow(
+            db,
+            company_id,
+            employee_id,
+            effective_from,
+            attendance_change,
+            (current_department, current_status),
+        )
+    };
     let mut model = current.into_active_model();
     let mut code_for_conflict = String::new();
     if let Some(code) = changes.employee_code {
@@ -244,6 +265,9 @@ pub async fn update(
         model.profile_picture_url = Set(validate_url(url)?);
     }
     if !model.is_changed() {
+        if effective_from.is_some() {
+            follow(db, id).await?;
+        }
         return get(db, company_id, id).await;
     }
     // The person on the cameras now shows old details (or should leave): it needs a sync.
@@ -284,20 +308,8 @@ pub async fn update(
     }
     let schedule_changed =
         current_department != updated.department_id || current_status != updated.work_status;
-    if schedule_changed {
-        // Their schedule or leave may differ from today on; past days keep what applied then.
-        let company = crate::companies::service::get(db, company_id).await?;
-        let today = crate::attendance::days::DayRules::of(&company)?.today();
-        super::periods::record(
-            db,
-            company_id,
-            updated.id,
-            today,
-            updated.department_id,
-            updated.work_status,
-        )
-        .await?;
-        crate::attendance::rebuild::recompute_today(db, company_id, updated.id).await?;
+    if schedule_changed || effective_from.is_some() {
+        follow(db, updated.id).await?;
     }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.

@@ -205,4 +205,8 @@ pub struct UpdateEmployeeInput {
     pub work_status: Option<WorkStatus>,
     /// New profile picture URL, or null to clear.
     pub profile_picture_url: MaybeUndefined<String>,
+    /// The day the `departmentId` or `workStatus` given here took effect, when it was before
+    /// today (a move recorded late): the employee's days from it are recomputed. Not after
+    /// today; a day in locked attendance is a `CONFLICT`.
+    pub effective_from: Option<crate::attendance::types::Date>,
 }

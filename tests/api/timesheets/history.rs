@@ -52,3 +52,51 @@ app_test!(async fn past_days_keep_the_department_and_work_status_of_their_time(a
     assert_eq!(day(&monday, "E2", "2026-10-05")["status"], "PRESENT", "at work then, on leave now");
     assert_eq!(day(&monday, "E3", "2026-10-05")["status"], "ABSENT", "employed then, resigned now");
 });
+
+app_test!(async fn a_move_recorded_late_recomputes_the_days_from_its_date(app) {
+    let (company, ids) = hr_company(&app, &[("E1", "Nguyễn Văn An", Some("Ca đêm")), ("E2", "Trần Thị Bình", Some("Văn phòng"))]).await;
+    let token = &company.admin_token;
+    let office_id = schedule(&app, token, office()).await;
+    let night_id = schedule(&app, token, json!({
+        "name": "Night", "startTime": "22:00", "endTime": "06:00",
+        "workDays": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+    })).await;
+    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
+    let departments = app.graphql_ok(token, "{ departments { id name } }", json!({})).await;
+    let department = |name: &str| departments["departments"].as_array().expect("departments").iter()
+        .find(|d| d["name"] == name).expect("department")["id"].clone();
+    app.graphql_ok(token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { assignments { id } } }",
+        json!({ "i": { "scheduleId": night_id, "departmentIds": [department("Ca đêm")], "from": "2026-10-01" } })).await;
+    // E1 worked nights, then office hours from Saturday 10 October: HR records the move later.
+    check_in(&app, &[
+        ("E1", "2026-10-05T21:55:00+07:00"), ("E1", "2026-10-06T06:05:00+07:00"),
+        ("E1", "2026-10-12T07:58:00+07:00"), ("E1", "2026-10-12T17:02:00+07:00"),
+    ]).await;
+    complete_until(&app, &company, "2026-10-31T00:00:00Z").await;
+    let before = days(&app, token, "2026-10-12", "2026-10-12", Value::Null).await;
+    assert_eq!(day(&before, "E1", "2026-10-12")["schedule"]["name"], "Night");
+
+    const MOVE: &str = "mutation($id: ID!, $i: UpdateEmployeeInput!) { updateEmployee(id: $id, input: $i) { department { name } } }";
+    let office_department = department("Văn phòng");
+    let refused = [
+        (json!({ "effectiveFrom": "2026-10-10" }), "BAD_USER_INPUT"),
+        (json!({ "departmentId": office_department, "effectiveFrom": "2099-01-01" }), "BAD_USER_INPUT"),
+    ];
+    for (input, code) in refused {
+        let body = app.graphql(Some(token), MOVE, json!({ "id": ids[0], "i": input })).await;
+        assert_eq!(crate::helpers::error_code(&body), code, "{input}: {body}");
+    }
+    let moved = app.graphql_ok(token, MOVE, json!({ "id": ids[0], "i": { "departmentId": office_department, "effectiveFrom": "2026-10-10" } })).await;
+    assert_eq!(moved["updateEmployee"]["department"]["name"], "Văn phòng");
+    let after = days(&app, token, "2026-10-05", "2026-10-12", Value::Null).await;
+    let (monday, moved_day) = (day(&after, "E1", "2026-10-05"), day(&after, "E1", "2026-10-12"));
+    assert_eq!((monday["schedule"]["name"].clone(), monday["status"].clone()), (json!("Night"), json!("PRESENT")), "before the move: {monday}");
+    assert_eq!((moved_day["schedule"]["name"].clone(), moved_day["status"].clone()), (json!("Office"), json!("PRESENT")), "from the move: {moved_day}");
+
+    // Dating a move into locked attendance is refused.
+    app.graphql_ok(token, "mutation { lockAttendance(through: \"2026-10-20\") { company { id } } }", json!({})).await;
+    let body = app.graphql(Some(token), MOVE, json!({ "id": ids[1], "i": { "departmentId": department("Ca đêm"), "effectiveFrom": "2026-10-15" } })).await;
+    assert_eq!(crate::helpers::error_code(&body), "CONFLICT", "{body}");
+    let e2 = app.graphql_ok(token, "query($id: ID!) { employee(id: $id) { department { name } } }", json!({ "id": ids[1] })).await;
+    assert_eq!(e2["employee"]["department"]["name"], "Văn phòng", "nothing changed");
+});
