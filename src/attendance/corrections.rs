@@ -61,7 +61,7 @@ pub async fn add_manual(
     if at > Utc::now() + Duration::minutes(1) {
         return Err(ApiError::bad_input("input.at", "must not be in the future"));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Shared).await?;
     let employee = crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
     if let Some(day) = day_of(&txn, &company, employee.id, at).await? {
@@ -128,7 +128,7 @@ pub async fn void(
     why: &str,
 ) -> ApiResult<checkin::Model> {
     let why = reason("reason", why)?;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     let mut row = checkin::Entity::find_by_id(id)
         .filter(checkin::Column::CompanyId.eq(scope.company_id))
         .one(&txn)

@@ -65,9 +65,9 @@ const DAYS_LOCK_SPACE: i32 = 0x6461_7973;
 /// first read, so it reads every check-in whose transaction added to the days it replaces
 /// (without it, a check-in inserting a new day while a recompute read could be overwritten
 /// by the recompute's row for that day), and an adder that waited reads what it wrote. Every
-/// transaction takes it before it locks a stored day's row, and one that may add and later
-/// recompute takes it alone from its start (an import chunk), so writers never wait on each
-/// other in a circle. Companies whose ids fold to the same key only wait longer.
+/// transaction takes it before it locks a stored day's row, and one that writes other rows
+/// first takes it at its start ([`begin`]), alone if it may recompute, so writers never wait
+/// on each other in a circle. Companies whose ids fold to the same key only wait longer.
 pub(crate) async fn lock(
     db: &impl ConnectionTrait,
     company_id: Uuid,
@@ -77,6 +77,20 @@ pub(crate) async fn lock(
     let folded = (high ^ low) as u32 ^ ((high ^ low) >> 32) as u32;
     crate::db::advisory_xact_lock(db, DAYS_LOCK_SPACE, folded as i32, how).await?;
     Ok(())
+}
+
+/// Begins a write transaction that holds the company's stored-days lock (`how`) from its start.
+/// A change that writes other rows (a schedule, a company, an employee) and then adds to or
+/// recomputes days begins this way: taking the lock after those writes could wait in a circle
+/// with a day writer that waits for one of those rows.
+pub async fn begin(
+    db: &sea_orm::DatabaseConnection,
+    company_id: Uuid,
+    how: crate::db::Lock,
+) -> ApiResult<sea_orm::DatabaseTransaction> {
+    let txn = crate::db::begin_write(db).await?;
+    lock(&txn, company_id, how).await?;
+    Ok(txn)
 }
 
 /// Adds `touched` to the company's stored days.

@@ -8,7 +8,9 @@ use super::{
     types::{CreateEmployeeInput, Employee, EmployeeFilter, UpdateEmployeeInput},
 };
 use crate::{
+    attendance::day_rows,
     auth::{ContextExt, Permission},
+    db::Lock,
     error::{ApiError, ApiResult},
     ids,
     loaders::Loaders,
@@ -124,7 +126,8 @@ impl EmployeesMutation {
             profile_picture_url: input.profile_picture_url,
         };
         let db = &ctx.app()?.db;
-        let txn = crate::db::begin_write(db).await?;
+        // Check-ins already stored under the new ID are added to its days.
+        let txn = day_rows::begin(db, scope.company_id, Lock::Shared).await?;
         let employee = service::create(&txn, scope.company_id, new).await?;
         crate::audit::record(
             &txn,
@@ -166,8 +169,17 @@ impl EmployeesMutation {
             profile_picture_url: input.profile_picture_url.into(),
             effective_from,
         };
+        // A department or status change recomputes days; a new ID adds check-ins to them.
+        let how = if changes.department_id.is_some()
+            || changes.work_status.is_some()
+            || effective_from.is_some()
+        {
+            Lock::Exclusive
+        } else {
+            Lock::Shared
+        };
         let db = &ctx.app()?.db;
-        let txn = crate::db::begin_write(db).await?;
+        let txn = day_rows::begin(db, scope.company_id, how).await?;
         let before = service::get(&txn, scope.company_id, id).await?;
         let after = service::update(&txn, scope.company_id, id, changes).await?;
         crate::audit::record(

@@ -171,9 +171,7 @@ async fn begin_chunk(
     db: &DatabaseConnection,
     company_id: Uuid,
 ) -> ApiResult<sea_orm::DatabaseTransaction> {
-    let txn = crate::db::begin_write(db).await?;
-    crate::attendance::day_rows::lock(&txn, company_id, crate::db::Lock::Exclusive).await?;
-    Ok(txn)
+    crate::attendance::day_rows::begin(db, company_id, crate::db::Lock::Exclusive).await
 }
 
 pub async fn import(

@@ -104,6 +104,12 @@ pub async fn follow(
         }
     };
     let (department, status) = change;
+    // Later periods take what the change gives, except a field given with the value it had
+    // both at `from` and until now (a client sending back what it read): their history stays.
+    let (later_department, later_status) = (
+        department.filter(|d| !(*d == base.0 && *d == before.0)),
+        status.filter(|s| !(*s == base.1 && *s == before.1)),
+    );
     record(
         db,
         company_id,
@@ -116,7 +122,7 @@ pub async fn follow(
     let later = employee_period::Entity::update_many()
         .filter(employee_period::Column::EmployeeId.eq(employee_id))
         .filter(employee_period::Column::FromDate.gt(from));
-    if let Some(department) = department {
+    if let Some(department) = later_department {
         later
             .clone()
             .col_expr(
@@ -126,7 +132,7 @@ pub async fn follow(
             .exec(db)
             .await?;
     }
-    if let Some(status) = status {
+    if let Some(status) = later_status {
         later
             .col_expr(employee_period::Column::WorkStatus, Expr::value(status))
             .exec(db)
@@ -135,8 +141,19 @@ pub async fn follow(
     if from == today {
         crate::attendance::rebuild::recompute_today(db, company_id, employee_id).await?;
     } else {
-        crate::schedules::recompute::days(db, &company, Some(vec![employee_id]), from, today, None)
-            .await?;
+        // Nothing is stored before the company's first check-in or employee.
+        let first = crate::attendance::recompute::span(db, &company)
+            .await?
+            .map_or(from, |(first, _)| first - chrono::Duration::days(1));
+        crate::schedules::recompute::days(
+            db,
+            &company,
+            Some(vec![employee_id]),
+            from.max(first),
+            today,
+            None,
+        )
+        .await?;
     }
     Ok(())
 }

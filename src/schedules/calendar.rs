@@ -15,7 +15,7 @@ use super::{
     types::{HolidayInput, LeaveFilter, RecordLeaveInput},
 };
 use crate::{
-    attendance::locked,
+    attendance::{day_rows, locked},
     audit::{self, AuditAction},
     auth::Scope,
     companies,
@@ -84,7 +84,7 @@ pub async fn create_holiday(
         name: name.to_owned(),
         created_at: Utc::now(),
     };
-    let txn = crate::db::begin_write(db).await?;
+    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     refuse_locked(&txn, scope, model.date, "the holiday").await?;
     holiday::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
@@ -113,7 +113,7 @@ pub async fn delete_holiday(
     scope: &Scope,
     id: Uuid,
 ) -> ApiResult<Recomputed> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     let holiday = holiday::Entity::find_by_id(id)
         .filter(holiday::Column::CompanyId.eq(scope.company_id))
         .one(&txn)
@@ -162,7 +162,7 @@ pub async fn record_leave(
     if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
         return Err(ApiError::bad_input("input.note", "at most 1000 characters"));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
     refuse_locked(&txn, scope, from, "the leave's first day").await?;
     let overlapping = leave::Entity::find()
@@ -224,7 +224,7 @@ pub async fn cancel_leave(
     scope: &Scope,
     id: Uuid,
 ) -> ApiResult<(leave::Model, Recomputed)> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     let mut model = leave::Entity::find_by_id(id)
         .filter(leave::Column::CompanyId.eq(scope.company_id))
         .one(&txn)

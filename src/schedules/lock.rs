@@ -2,14 +2,17 @@
 //! lock means for the days is in `attendance::locked`.
 
 use chrono::{Duration, NaiveDate};
-use entity::company;
+use entity::{
+    company, sync_job,
+    sync_job::{JobKind, JobStatus},
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::recompute::{self, Recomputed};
 use crate::{
-    attendance::{day_rows, days::DayRules, recompute::span},
+    attendance::{day_rows, days::DayRules, plan::Scope as Employees, rebuild, recompute::span},
     audit::{self, AuditAction},
     auth::Scope,
     companies,
@@ -40,9 +43,8 @@ pub async fn lock(
     scope: &Scope,
     through: NaiveDate,
 ) -> ApiResult<company::Model> {
-    let txn = crate::db::begin_write(db).await?;
     // Day writers already running finish first; those that follow read the lock.
-    day_rows::lock(&txn, scope.company_id, Lock::Exclusive).await?;
+    let txn = day_rows::begin(db, scope.company_id, Lock::Exclusive).await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
     if through >= DayRules::of(&company)?.today() {
         return Err(ApiError::bad_input(
@@ -61,6 +63,31 @@ pub async fn lock(
             ));
         }
         _ => {}
+    }
+    // Days being recomputed would be locked half done.
+    let recomputing = sync_job::Entity::find()
+        .filter(sync_job::Column::CompanyId.eq(company.id))
+        .filter(sync_job::Column::Kind.eq(JobKind::AttendanceDays))
+        .filter(sync_job::Column::Status.is_in([JobStatus::Queued, JobStatus::Running]))
+        .one(&txn)
+        .await?;
+    if recomputing.is_some() {
+        return Err(ApiError::Conflict(
+            "attendance days are still being recomputed (an ATTENDANCE_DAYS job in syncJobs); \
+             lock them once it has finished"
+                .to_owned(),
+        ));
+    }
+    // Absences the calendar pass has not stored yet (it was not running) go in first.
+    if let Some(until) = company.days_materialized_until.filter(|u| *u < through) {
+        rebuild::materialize(
+            &txn,
+            &company,
+            Employees::All,
+            until + Duration::days(1),
+            through,
+        )
+        .await?;
     }
     set(&txn, company.id, Some(through)).await?;
     audit::record(
@@ -87,8 +114,7 @@ pub async fn unlock(
     scope: &Scope,
     from: NaiveDate,
 ) -> ApiResult<(company::Model, Recomputed)> {
-    let txn = crate::db::begin_write(db).await?;
-    day_rows::lock(&txn, scope.company_id, Lock::Exclusive).await?;
+    let txn = day_rows::begin(db, scope.company_id, Lock::Exclusive).await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
     let Some(through) = company.attendance_locked_through.filter(|t| from <= *t) else {
         return Ok((company, Recomputed { days: 0, job: None }));

@@ -132,7 +132,8 @@ pub async fn update(
     input: &WorkScheduleInput,
 ) -> ApiResult<(work_schedule::Model, Recomputed)> {
     let checked = validate::check(input)?;
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
+        .await?;
     let before = get(&txn, scope.company_id, id).await?;
     let mut after = before.clone();
     checked.apply(&mut after);
@@ -243,7 +244,8 @@ pub async fn assign(
     if to.is_some_and(|to| to < from) {
         return Err(ApiError::bad_input("input.to", "must not be before `from`"));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
+        .await?;
     get(&txn, scope.company_id, schedule_id).await?;
     let known_employees: Vec<Uuid> = employee::Entity::find()
         .select_only()
@@ -332,7 +334,8 @@ pub async fn set_default(
     scope: &Scope,
     schedule_id: Uuid,
 ) -> ApiResult<(work_schedule::Model, Recomputed)> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
+        .await?;
     let schedule = get(&txn, scope.company_id, schedule_id).await?;
     let mut company = companies::service::get(&txn, scope.company_id).await?;
     let before = company.default_schedule_id;

@@ -100,3 +100,34 @@ app_test!(async fn a_move_recorded_late_recomputes_the_days_from_its_date(app) {
     let e2 = app.graphql_ok(token, "query($id: ID!) { employee(id: $id) { department { name } } }", json!({ "id": ids[1] })).await;
     assert_eq!(e2["employee"]["department"]["name"], "Văn phòng", "nothing changed");
 });
+
+app_test!(async fn a_dated_change_rewrites_only_what_it_changes(app) {
+    let (company, ids) = hr_company(&app, &[("E1", "Nguyễn Văn An", Some("Văn phòng")), ("E2", "Trần Thị Bình", Some("Ca đêm"))]).await;
+    let token = &company.admin_token;
+    let office_id = schedule(&app, token, office()).await;
+    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
+    complete_until(&app, &company, "2026-10-31T00:00:00Z").await;
+    const UPDATE: &str = "mutation($id: ID!, $i: UpdateEmployeeInput!) { updateEmployee(id: $id, input: $i) { workStatus department { name } } }";
+    let update = |input: Value| app.graphql_ok(token, UPDATE, json!({ "id": ids[0], "i": input }));
+    // Maternity leave from Monday 12 October to Friday 16 October, recorded afterwards.
+    update(json!({ "workStatus": "MATERNITY_LEAVE", "effectiveFrom": "2026-10-12" })).await;
+    update(json!({ "workStatus": "WORKING", "effectiveFrom": "2026-10-19" })).await;
+    let seen = days(&app, token, "2026-10-09", "2026-10-19", Value::Null).await;
+    let statuses = |seen: &[Value]| ["2026-10-09", "2026-10-13", "2026-10-19"].map(|d| day(seen, "E1", d)["status"].clone());
+    assert_eq!(statuses(&seen), [json!("ABSENT"), json!("ON_LEAVE"), json!("ABSENT")]);
+    // A move dated 5 October, sent with the status the client read: the leave stays.
+    let night = app.graphql_ok(token, "{ departments { id name } }", json!({})).await["departments"].as_array().expect("departments")
+        .iter().find(|d| d["name"] == "Ca đêm").expect("night")["id"].clone();
+    let moved = update(json!({ "departmentId": night, "workStatus": "WORKING", "effectiveFrom": "2026-10-05" })).await;
+    assert_eq!(moved["updateEmployee"]["department"]["name"], "Ca đêm");
+    let seen = days(&app, token, "2026-10-09", "2026-10-19", Value::Null).await;
+    assert_eq!(statuses(&seen), [json!("ABSENT"), json!("ON_LEAVE"), json!("ABSENT")]);
+
+    // A change dated long ago recomputes from the company's first day, at once, not decades.
+    app.graphql_ok(token, UPDATE, json!({ "id": ids[1], "i": { "workStatus": "UNPAID_LEAVE", "effectiveFrom": "1971-01-01" } })).await;
+    let jobs = app.graphql_ok(token, "{ syncJobs(first: 20) { edges { node { kind } } } }", json!({})).await;
+    let recomputes = jobs["syncJobs"]["edges"].as_array().expect("jobs").iter().filter(|j| j["node"]["kind"] == "ATTENDANCE_DAYS").count();
+    assert_eq!(recomputes, 0, "{jobs}");
+    let seen = days(&app, token, "2026-09-01", "2026-09-01", Value::Null).await;
+    assert_eq!(day(&seen, "E2", "2026-09-01")["status"], "ON_LEAVE");
+});

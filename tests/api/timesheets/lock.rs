@@ -86,3 +86,29 @@ app_test!(async fn locked_attendance_keeps_its_days_until_an_admin_reopens_them(
     assert_eq!(lines[0]["node"]["changes"]["before"], "2026-10-31");
     assert_eq!(lines[1]["node"]["changes"]["through"], "2026-10-31");
 });
+
+app_test!(async fn absences_the_calendar_had_not_stored_are_stored_before_the_lock(app) {
+    use entity::{attendance_day, company};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let (company, _) = hr_company(&app, &[("E1", "Nguyễn Văn An", None)]).await;
+    let token = &company.admin_token;
+    let office_id = schedule(&app, token, office()).await;
+    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
+    complete_until(&app, &company, "2026-11-10T00:00:00Z").await;
+    // As if the server had been down since 30 September: October's absences are not stored.
+    let date = |d: &str| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+    attendance_day::Entity::delete_many()
+        .filter(attendance_day::Column::CompanyId.eq(company.id))
+        .filter(attendance_day::Column::Date.gt(date("2026-09-30")))
+        .exec(&app.state.db).await.expect("forget October");
+    company::Entity::update_many()
+        .col_expr(company::Column::DaysMaterializedUntil, Expr::value(date("2026-09-30")))
+        .filter(company::Column::Id.eq(company.id))
+        .exec(&app.state.db).await.expect("calendar behind");
+    assert!(days(&app, token, "2026-10-05", "2026-10-05", Value::Null).await.is_empty());
+
+    app.graphql_ok(token, LOCK, json!({ "d": "2026-10-31" })).await;
+    let locked = days(&app, token, "2026-10-05", "2026-10-31", Value::Null).await;
+    assert_eq!(day(&locked, "E1", "2026-10-05")["status"], "ABSENT");
+    assert_eq!(locked.iter().filter(|d| d["status"] == "ABSENT").count(), 20, "the work days from 5 to 31 October");
+});
