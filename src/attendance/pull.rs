@@ -345,7 +345,7 @@ async fn catch_up(
     }
     // Check-ins of employees created since they were stored (a create racing an ingest), in
     // one transaction with their days: a recompute in between would count them twice.
-    let txn = crate::db::begin_write(&app.db).await?;
+    let txn = super::day_rows::begin(&app.db, company.id, crate::db::Lock::Shared).await?;
     super::remap::remap(&txn, company.id, None).await?;
     txn.commit().await?;
     Ok(())
