@@ -271,8 +271,10 @@ impl SchedulesMutation {
     /// closed: locked days keep what they are. Schedule and setting changes apply only after
     /// the lock; corrections, holidays and leave that would change a locked day are refused
     /// (`CONFLICT`); a check-in that arrives for a locked day is stored and listed without
-    /// changing it. The lock only moves forward here (`BAD_USER_INPUT` otherwise), and waits
-    /// for recomputed days (`CONFLICT` while an `ATTENDANCE_DAYS` job is unfinished).
+    /// changing it. The lock only moves forward here (`BAD_USER_INPUT` otherwise). It waits
+    /// for the days to be final: `CONFLICT` while `attendanceCompleteUntil` has not passed the
+    /// last locked day's window (with a camera account linked), or while an `ATTENDANCE_DAYS`
+    /// job is unfinished.
     async fn lock_attendance(
         &self,
         ctx: &Context<'_>,

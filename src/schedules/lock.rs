@@ -1,12 +1,14 @@
 //! Locking attendance up to a day (a payroll period HR has closed) and reopening it. What a
 //! lock means for the days is in `attendance::locked`.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
-    company, sync_job,
+    attendance_day, company, hanet_connection, sync_job,
     sync_job::{JobKind, JobStatus},
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -46,7 +48,8 @@ pub async fn lock(
     // Day writers already running finish first; those that follow read the lock.
     let txn = day_rows::begin(db, scope.company_id, Lock::Exclusive).await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
-    if through >= DayRules::of(&company)?.today() {
+    let rules = DayRules::of(&company)?;
+    if through >= rules.today() {
         return Err(ApiError::bad_input(
             "through",
             "must be before today: today's check-ins are still arriving",
@@ -63,6 +66,39 @@ pub async fn lock(
             ));
         }
         _ => {}
+    }
+    // Check-ins still arriving for the days would be kept out of them for good, and a day
+    // without one would read ABSENT once the watermark passes: lock only what is known complete
+    // (a company with no camera account has no check-ins to wait for).
+    if hanet_connection::Entity::find_by_id(company.id)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        let closes: Option<Option<DateTime<Utc>>> = attendance_day::Entity::find()
+            .select_only()
+            .column_as(attendance_day::Column::WindowEnd.max(), "closes")
+            .filter(attendance_day::Column::CompanyId.eq(company.id))
+            .filter(attendance_day::Column::Date.gte(through - Duration::days(1)))
+            .filter(attendance_day::Column::Date.lte(through))
+            .into_tuple()
+            .one(&txn)
+            .await?;
+        let closes = closes
+            .flatten()
+            .unwrap_or_else(|| rules.at(through + Duration::days(1), 0));
+        if company
+            .attendance_complete_until
+            .is_none_or(|known| known < closes)
+        {
+            return Err(ApiError::Conflict(format!(
+                "check-ins are known complete only until {}; the days up to {through} close at \
+                 {closes}: lock them once the catch-up has passed that",
+                company
+                    .attendance_complete_until
+                    .map_or_else(|| "no moment yet".to_owned(), |k| k.to_rfc3339())
+            )));
+        }
     }
     // Days being recomputed would be locked half done.
     let recomputing = sync_job::Entity::find()

@@ -32,6 +32,11 @@ app_test!(async fn locked_attendance_keeps_its_days_until_an_admin_reopens_them(
     let viewer = app.user_token(&company, "VIEWER").await;
     assert_eq!(error_code(&app.graphql(Some(&viewer), LOCK, json!({ "d": "2026-10-31" })).await), "FORBIDDEN");
     assert_eq!(error_code(&app.graphql(Some(&hr), LOCK, json!({ "d": "2099-01-01" })).await), "BAD_USER_INPUT");
+    // Not before the check-ins of Friday 30 October are known complete (its window closes at
+    // 23:00 local, 16:00 UTC).
+    complete_until(&app, &company, "2026-10-30T15:59:00Z").await;
+    assert_eq!(error_code(&app.graphql(Some(&hr), LOCK, json!({ "d": "2026-10-31" })).await), "CONFLICT");
+    complete_until(&app, &company, "2026-11-10T00:00:00Z").await;
     let locked = app.graphql_ok(&hr, LOCK, json!({ "d": "2026-10-31" })).await;
     assert_eq!(locked["lockAttendance"]["company"]["attendanceLockedThrough"], "2026-10-31");
     assert_eq!(error_code(&app.graphql(Some(&hr), LOCK, json!({ "d": "2026-10-15" })).await), "BAD_USER_INPUT");
