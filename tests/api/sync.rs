@@ -180,12 +180,28 @@ app_test!(async fn changes_update_the_person_and_resigned_employees_are_removed(
 
 app_test!(async fn outages_and_lost_responses_still_leave_everyone_on_hanet_exactly_once(app) {
     let company = ready_company(&app, 40).await;
+    let token = &company.admin_token;
     app.sim.faults().set_http_5xx_rate(0.10);
     app.sim.faults().set_lost_response_rate(0.05);
-    let job = start_sync(&app, &company.admin_token, Value::Null).await;
-    let done = wait_for_job(&app, &company.admin_token, job["id"].as_str().expect("id")).await;
+    let job = start_sync(&app, token, Value::Null).await;
+    let mut done = wait_for_job(&app, token, job["id"].as_str().expect("id")).await;
+    let mut succeeded = done["succeeded"].as_i64().unwrap_or(0);
+    // An item Hanet never confirmed (three failed attempts in a row: about one in a thousand
+    // at these rates) fails alone, retryably; the admin's retry, still under the same faults,
+    // carries it.
+    for _ in 0..5 {
+        if done["status"] == "SUCCEEDED" {
+            break;
+        }
+        assert_eq!(done["status"], "PARTIALLY_FAILED", "{done:#}");
+        let items = done["items"]["edges"].as_array().expect("items");
+        assert!(items.iter().map(|e| &e["node"]).filter(|n| n["status"] == "FAILED").all(|n| n["errorCode"] == "HANET_UNAVAILABLE"), "{done:#}");
+        let retry = app.graphql_ok(token, "mutation($id: ID!) { retrySyncJob(id: $id) { id } }", json!({ "id": done["id"] })).await;
+        done = wait_for_job(&app, token, retry["retrySyncJob"]["id"].as_str().expect("id")).await;
+        succeeded += done["succeeded"].as_i64().unwrap_or(0);
+    }
     app.sim.faults().reset();
-    assert_eq!((done["status"].as_str(), done["succeeded"].as_i64()), (Some("SUCCEEDED"), Some(40)), "{done:#}");
+    assert_eq!((done["status"].as_str(), succeeded), (Some("SUCCEEDED"), 40), "{done:#}");
     assert_exactly_once(&app, &codes(40));
 });
 
