@@ -67,6 +67,18 @@ pub async fn lock(
         }
         _ => {}
     }
+    // Absences the calendar pass has not stored yet (it was not running) go in first: their
+    // windows count below, and nothing is kept if the lock is refused.
+    if let Some(until) = company.days_materialized_until.filter(|u| *u < through) {
+        rebuild::materialize(
+            &txn,
+            &company,
+            Employees::All,
+            until + Duration::days(1),
+            through,
+        )
+        .await?;
+    }
     // Check-ins still arriving for the days would be kept out of them for good, and a day
     // without one would read ABSENT once the watermark passes: lock only what is known complete
     // (a company with no camera account has no check-ins to wait for).
@@ -113,17 +125,6 @@ pub async fn lock(
              lock them once it has finished"
                 .to_owned(),
         ));
-    }
-    // Absences the calendar pass has not stored yet (it was not running) go in first.
-    if let Some(until) = company.days_materialized_until.filter(|u| *u < through) {
-        rebuild::materialize(
-            &txn,
-            &company,
-            Employees::All,
-            until + Duration::days(1),
-            through,
-        )
-        .await?;
     }
     set(&txn, company.id, Some(through)).await?;
     audit::record(
