@@ -2,7 +2,7 @@
 //! reaches, in one transaction.
 
 use chrono::{NaiveDate, Utc};
-use entity::{holiday, leave};
+use entity::{company, holiday, leave};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
@@ -23,15 +23,16 @@ use crate::{
     ids, pagination,
 };
 
-/// Refuses a change to `date` when the company's attendance is locked through it.
-async fn refuse_locked(
+/// The caller's company, when its attendance is not locked through `date` (`CONFLICT`).
+async fn unlocked_company(
     txn: &impl ConnectionTrait,
     scope: &Scope,
     date: NaiveDate,
     what: &str,
-) -> ApiResult<()> {
+) -> ApiResult<company::Model> {
     let company = companies::service::get(txn, scope.company_id).await?;
-    locked::refuse(company.attendance_locked_through, date, what)
+    locked::refuse(company.attendance_locked_through, date, what)?;
+    Ok(company)
 }
 
 /// The longest leave recorded at once.
@@ -59,10 +60,10 @@ pub async fn holidays(
 async fn everyone_on(
     txn: &impl ConnectionTrait,
     scope: &Scope,
+    company: &company::Model,
     date: NaiveDate,
 ) -> ApiResult<Recomputed> {
-    let company = companies::service::get(txn, scope.company_id).await?;
-    recompute::days(txn, &company, None, date, date, Some(scope.user_id)).await
+    recompute::days(txn, company, None, date, date, Some(scope.user_id)).await
 }
 
 pub async fn create_holiday(
@@ -85,7 +86,7 @@ pub async fn create_holiday(
         created_at: Utc::now(),
     };
     let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
-    refuse_locked(&txn, scope, model.date, "the holiday").await?;
+    let company = unlocked_company(&txn, scope, model.date, "the holiday").await?;
     holiday::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await
@@ -103,7 +104,7 @@ pub async fn create_holiday(
         ),
     )
     .await?;
-    let recomputed = everyone_on(&txn, scope, model.date).await?;
+    let recomputed = everyone_on(&txn, scope, &company, model.date).await?;
     txn.commit().await?;
     Ok((model, recomputed))
 }
@@ -119,7 +120,7 @@ pub async fn delete_holiday(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("holiday"))?;
-    refuse_locked(&txn, scope, holiday.date, "the holiday").await?;
+    let company = unlocked_company(&txn, scope, holiday.date, "the holiday").await?;
     holiday::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
@@ -132,7 +133,7 @@ pub async fn delete_holiday(
         ),
     )
     .await?;
-    let recomputed = everyone_on(&txn, scope, holiday.date).await?;
+    let recomputed = everyone_on(&txn, scope, &company, holiday.date).await?;
     txn.commit().await?;
     Ok(recomputed)
 }
@@ -164,7 +165,7 @@ pub async fn record_leave(
     }
     let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
-    refuse_locked(&txn, scope, from, "the leave's first day").await?;
+    let company = unlocked_company(&txn, scope, from, "the leave's first day").await?;
     let overlapping = leave::Entity::find()
         .filter(leave::Column::EmployeeId.eq(employee_id))
         .filter(leave::Column::CancelledAt.is_null())
@@ -205,7 +206,6 @@ pub async fn record_leave(
         ),
     )
     .await?;
-    let company = companies::service::get(&txn, scope.company_id).await?;
     let recomputed = recompute::days(
         &txn,
         &company,
@@ -235,7 +235,7 @@ pub async fn cancel_leave(
             "the leave is already cancelled".to_owned(),
         ));
     }
-    refuse_locked(&txn, scope, model.from_date, "the leave's first day").await?;
+    let company = unlocked_company(&txn, scope, model.from_date, "the leave's first day").await?;
     let now = Utc::now();
     leave::Entity::update_many()
         .col_expr(leave::Column::CancelledAt, Expr::value(now))
@@ -256,7 +256,6 @@ pub async fn cancel_leave(
         ),
     )
     .await?;
-    let company = companies::service::get(&txn, scope.company_id).await?;
     let recomputed = recompute::days(
         &txn,
         &company,

@@ -3,8 +3,33 @@
 
 use serde_json::{Value, json};
 
-use super::{check_in, complete_until, day, days, hr_company, office, schedule};
-use crate::app_test;
+use super::{
+    check_in, complete_until, day, days, departments as by_name, hr_company, office, schedule,
+};
+use crate::{app_test, helpers::TestApp};
+
+/// The office schedule as the company default, and a night shift (22:00–06:00, every day) for
+/// the "Ca đêm" department from 1 October; returns the office schedule and the departments.
+async fn office_and_night(
+    app: &TestApp,
+    token: &str,
+) -> (String, std::collections::HashMap<String, Value>) {
+    let office_id = schedule(app, token, office()).await;
+    let night_id = schedule(app, token, json!({
+        "name": "Night", "startTime": "22:00", "endTime": "06:00",
+        "workDays": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+    })).await;
+    app.graphql_ok(
+        token,
+        "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }",
+        json!({ "id": office_id }),
+    )
+    .await;
+    let departments = by_name(app, token).await;
+    app.graphql_ok(token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { assignments { id } } }",
+        json!({ "i": { "scheduleId": night_id, "departmentIds": [departments["Ca đêm"]], "from": "2026-10-01" } })).await;
+    (office_id, departments)
+}
 
 app_test!(async fn past_days_keep_the_department_and_work_status_of_their_time(app) {
     let (company, ids) = hr_company(&app, &[
@@ -13,17 +38,8 @@ app_test!(async fn past_days_keep_the_department_and_work_status_of_their_time(a
         ("E3", "Lê Văn Cường", Some("Văn phòng")),
     ]).await;
     let token = &company.admin_token;
-    let office_id = schedule(&app, token, office()).await;
-    let night_id = schedule(&app, token, json!({
-        "name": "Night", "startTime": "22:00", "endTime": "06:00",
-        "workDays": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
-    })).await;
-    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
-    let departments = app.graphql_ok(token, "{ departments { id name } }", json!({})).await;
-    let department = |name: &str| departments["departments"].as_array().expect("departments").iter()
-        .find(|d| d["name"] == name).expect("department")["id"].clone();
-    app.graphql_ok(token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { assignments { id } } }",
-        json!({ "i": { "scheduleId": night_id, "departmentIds": [department("Ca đêm")], "from": "2026-10-01" } })).await;
+    let (office_id, departments) = office_and_night(&app, token).await;
+    let department = |name: &str| departments[name].clone();
     // Monday 5 October: E1 works the night shift, E2 a day at the office, E3 does not come.
     check_in(&app, &[
         ("E1", "2026-10-05T21:55:00+07:00"), ("E1", "2026-10-06T06:05:00+07:00"),
@@ -56,17 +72,8 @@ app_test!(async fn past_days_keep_the_department_and_work_status_of_their_time(a
 app_test!(async fn a_move_recorded_late_recomputes_the_days_from_its_date(app) {
     let (company, ids) = hr_company(&app, &[("E1", "Nguyễn Văn An", Some("Ca đêm")), ("E2", "Trần Thị Bình", Some("Văn phòng"))]).await;
     let token = &company.admin_token;
-    let office_id = schedule(&app, token, office()).await;
-    let night_id = schedule(&app, token, json!({
-        "name": "Night", "startTime": "22:00", "endTime": "06:00",
-        "workDays": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
-    })).await;
-    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
-    let departments = app.graphql_ok(token, "{ departments { id name } }", json!({})).await;
-    let department = |name: &str| departments["departments"].as_array().expect("departments").iter()
-        .find(|d| d["name"] == name).expect("department")["id"].clone();
-    app.graphql_ok(token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { assignments { id } } }",
-        json!({ "i": { "scheduleId": night_id, "departmentIds": [department("Ca đêm")], "from": "2026-10-01" } })).await;
+    let (_, departments) = office_and_night(&app, token).await;
+    let department = |name: &str| departments[name].clone();
     // E1 worked nights, then office hours from Saturday 10 October: HR records the move later.
     check_in(&app, &[
         ("E1", "2026-10-05T21:55:00+07:00"), ("E1", "2026-10-06T06:05:00+07:00"),
@@ -116,8 +123,7 @@ app_test!(async fn a_dated_change_rewrites_only_what_it_changes(app) {
     let statuses = |seen: &[Value]| ["2026-10-09", "2026-10-13", "2026-10-19"].map(|d| day(seen, "E1", d)["status"].clone());
     assert_eq!(statuses(&seen), [json!("ABSENT"), json!("ON_LEAVE"), json!("ABSENT")]);
     // A move dated 5 October, sent with the status the client read: the leave stays.
-    let night = app.graphql_ok(token, "{ departments { id name } }", json!({})).await["departments"].as_array().expect("departments")
-        .iter().find(|d| d["name"] == "Ca đêm").expect("night")["id"].clone();
+    let night = by_name(&app, token).await["Ca đêm"].clone();
     let moved = update(json!({ "departmentId": night, "workStatus": "WORKING", "effectiveFrom": "2026-10-05" })).await;
     assert_eq!(moved["updateEmployee"]["department"]["name"], "Ca đêm");
     let seen = days(&app, token, "2026-10-09", "2026-10-19", Value::Null).await;

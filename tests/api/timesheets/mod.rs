@@ -104,6 +104,24 @@ pub async fn schedule(app: &TestApp, token: &str, input: Value) -> String {
         .to_owned()
 }
 
+/// The company's departments: name → id.
+pub async fn departments(app: &TestApp, token: &str) -> std::collections::HashMap<String, Value> {
+    let data = app
+        .graphql_ok(token, "{ departments { id name } }", json!({}))
+        .await;
+    data["departments"]
+        .as_array()
+        .expect("departments")
+        .iter()
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap_or_default().to_owned(),
+                d["id"].clone(),
+            )
+        })
+        .collect()
+}
+
 /// 08:00–17:00, break 12:00–13:00, 5 minutes' grace, Monday to Friday.
 pub fn office() -> Value {
     json!({

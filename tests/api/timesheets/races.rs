@@ -124,18 +124,8 @@ async fn concurrent_changes_leave_the_days_a_fresh_recompute_would_store() {
     )
     .await;
     complete_until(&app, &company, "2026-10-31T00:00:00Z").await;
-    let departments = app
-        .graphql_ok(token, "{ departments { id name } }", json!({}))
-        .await;
-    let department = |name: &str| {
-        departments["departments"]
-            .as_array()
-            .expect("departments")
-            .iter()
-            .find(|d| d["name"] == name)
-            .expect("department")["id"]
-            .clone()
-    };
+    let departments = super::departments(&app, token).await;
+    let department = |name: &str| departments[name].clone();
 
     // Four streams of check-ins over 5–11 October (the weekend's start new days).
     let streams = (0..4).map(|s| {
