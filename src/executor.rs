@@ -109,16 +109,22 @@ impl Api {
     /// not extra work: the schema executes the document the request now carries.
     fn label_and_check(&self, request: &mut Request) -> Result<String, Box<(ServerError, String)>> {
         let name = request.operation_name.clone();
-        let document = match request.parsed_query() {
-            Ok(document) => document,
+        let variables = std::mem::take(&mut request.variables);
+        let checked = match request.parsed_query() {
+            Ok(document) => {
+                let label = self.root_fields.label(document, name.as_deref());
+                match operation::check_shape(document, name.as_deref())
+                    .and_then(|()| crate::bounds::check(document, &variables))
+                {
+                    Ok(()) => Ok(label),
+                    Err(error) => Err(Box::new((error, label))),
+                }
+            }
             // The schema reports the syntax error itself.
-            Err(_) => return Ok(ANONYMOUS.to_owned()),
+            Err(_) => Ok(ANONYMOUS.to_owned()),
         };
-        let label = self.root_fields.label(document, name.as_deref());
-        match operation::check_shape(document, name.as_deref()) {
-            Ok(()) => Ok(label),
-            Err(error) => Err(Box::new((error, label))),
-        }
+        request.variables = variables;
+        checked
     }
 }
 

@@ -193,6 +193,21 @@ async fn graphql_post(
             );
         }
     };
+    // The `operations` part of an upload is a GraphQL request like a JSON body: bounded alike.
+    if multipart {
+        let operations = request.query.len()
+            + serde_json::to_string(&request.variables).map_or(usize::MAX, |v| v.len());
+        if operations > settings.max_body_bytes {
+            return http_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!(
+                    "the `operations` part is larger than {} bytes (the limit of a JSON body)",
+                    settings.max_body_bytes
+                ),
+            );
+        }
+    }
     if request.uploads.len() > settings.max_upload_files {
         return http_error(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -3,6 +3,7 @@
 pub mod attendance;
 pub mod audit;
 pub mod auth;
+pub mod bounds;
 pub mod bulk;
 pub mod cli;
 pub mod companies;

@@ -20,6 +20,10 @@ pub const MAX_SELECTIONS: usize = 1000;
 /// parsing thousands of aliases already costs more than the operation is worth.
 pub const MAX_NAMES: usize = 4 * MAX_SELECTIONS;
 
+/// Root fields one mutation may carry (aliases included): each is a write with its own audit
+/// line and recompute, so a document of hundreds is an attack, not a screen.
+pub const MAX_MUTATION_FIELDS: usize = 20;
+
 /// Label of operations whose root field is not in the schema (they fail validation).
 pub const OTHER: &str = "other";
 
@@ -73,41 +77,79 @@ impl RootFields {
 }
 
 /// A linear scan of the query text, before parsing: more than [`MAX_NAMES`] names (outside
-/// strings and comments) is refused.
+/// strings and comments), or a `mutation` with more than [`MAX_MUTATION_FIELDS`] root fields
+/// written out (aliases included), is refused; parsing either costs more than it is worth.
+/// (Root fields reached through fragments are counted after parsing, in [`check_shape`].)
 pub fn precheck(query: &str) -> Result<(), ServerError> {
     let mut names = 0usize;
     let mut in_name = false;
-    let mut bytes = query.bytes().peekable();
-    while let Some(byte) = bytes.next() {
+    let mut name_start = 0usize;
+    // Brace and parenthesis depth, whether the operation being read is a mutation, and its
+    // root fields so far.
+    let (mut braces, mut parens) = (0usize, 0usize);
+    let (mut mutation, mut root_fields) = (false, 0usize);
+    let text = query.as_bytes();
+    let mut i = 0usize;
+    let mut end_name = |start: usize, end: usize, braces: usize, parens: usize| {
+        let name = text.get(start..end).unwrap_or_default();
+        if braces == 0 {
+            mutation = name == b"mutation";
+            root_fields = 0;
+        } else if braces == 1 && parens == 0 && mutation {
+            let next = text
+                .get(end..)
+                .unwrap_or_default()
+                .iter()
+                .find(|b| !b.is_ascii_whitespace() && **b != b',');
+            if next != Some(&b':') {
+                root_fields += 1;
+            }
+        }
+        root_fields
+    };
+    while let Some(&byte) = text.get(i) {
+        let name_byte =
+            matches!(byte, b'_' | b'a'..=b'z' | b'A'..=b'Z') || (in_name && byte.is_ascii_digit());
+        if in_name && !name_byte {
+            in_name = false;
+            if end_name(name_start, i, braces, parens) > MAX_MUTATION_FIELDS {
+                return Err(ServerError::new(
+                    format!("at most {MAX_MUTATION_FIELDS} mutation fields per operation"),
+                    None,
+                ));
+            }
+        }
         match byte {
             b'#' => {
-                in_name = false;
-                for b in bytes.by_ref() {
-                    if b == b'\n' || b == b'\r' {
-                        break;
-                    }
+                while text.get(i).is_some_and(|b| *b != b'\n' && *b != b'\r') {
+                    i += 1;
                 }
+                continue;
             }
             b'"' => {
-                in_name = false;
                 let mut escaped = false;
-                for b in bytes.by_ref() {
+                i += 1;
+                while let Some(&b) = text.get(i) {
                     match (escaped, b) {
                         (false, b'\\') => escaped = true,
                         (false, b'"') => break,
                         _ => escaped = false,
                     }
+                    i += 1;
                 }
             }
-            b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
-                if !in_name {
-                    names += 1;
-                    in_name = true;
-                }
+            b'{' => braces += 1,
+            b'}' => braces = braces.saturating_sub(1),
+            b'(' => parens += 1,
+            b')' => parens = parens.saturating_sub(1),
+            _ if name_byte && !in_name => {
+                names += 1;
+                in_name = true;
+                name_start = i;
             }
-            b'0'..=b'9' => {}
-            _ => in_name = false,
+            _ => {}
         }
+        i += 1;
     }
     if names > MAX_NAMES {
         return Err(ServerError::new(
@@ -119,8 +161,8 @@ pub fn precheck(query: &str) -> Result<(), ServerError> {
 }
 
 /// Refuses an operation whose shape is abusive whatever its arguments: more than
-/// [`MAX_SELECTIONS`] field selections, or more than one `login` (each is a deliberately slow
-/// password hash).
+/// [`MAX_SELECTIONS`] field selections, more than one `login` (each is a deliberately slow
+/// password hash), or more than [`MAX_MUTATION_FIELDS`] writes.
 pub fn check_shape(document: &ExecutableDocument, name: Option<&str>) -> Result<(), ServerError> {
     let fragments: usize = document
         .fragments
@@ -148,6 +190,12 @@ pub fn check_shape(document: &ExecutableDocument, name: Option<&str>) -> Result<
     root_fields(document, &operation.selection_set.node, &mut fields, 0);
     if fields.iter().filter(|f| *f == "login").count() > 1 {
         return Err(ServerError::new("at most one `login` per operation", None));
+    }
+    if fields.len() > MAX_MUTATION_FIELDS {
+        return Err(ServerError::new(
+            format!("at most {MAX_MUTATION_FIELDS} mutation fields per operation"),
+            None,
+        ));
     }
     Ok(())
 }

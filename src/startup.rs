@@ -139,7 +139,7 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         // Days an older version of the day rules stored are recomputed in the background.
-        attendance::recompute::queue_outdated(&state, None)
+        attendance::recompute::queue_outdated(&state, attendance::recompute::Outdated::Everywhere)
             .await
             .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
         crate::events::start(&state);

@@ -79,6 +79,7 @@ pub(crate) async fn setup(employee_count: usize, department_count: usize) -> any
                 .then(|| department_ids[i % department_ids.len()]),
             work_status: None,
             profile_picture_url: None,
+            start_date: None,
         };
         employees::create(db, company.id, new)
             .await

@@ -62,6 +62,7 @@ pub async fn run(count: usize, megabytes: f64) -> anyhow::Result<()> {
             department_id: None,
             work_status: None,
             profile_picture_url: None,
+            start_date: None,
         };
         employees::create(&server.state.db, company.id, new)
             .await

@@ -74,6 +74,7 @@ async fn seed(
                 department_id: None,
                 work_status: None,
                 profile_picture_url: None,
+                start_date: None,
             };
             timekeeping::employees::service::create(&cluster.db, company.id, new)
                 .await

@@ -72,6 +72,7 @@ pub async fn run(
             department_id: None,
             work_status: None,
             profile_picture_url: None,
+            start_date: None,
         };
         employees::create(db, company.id, new)
             .await

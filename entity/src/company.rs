@@ -30,6 +30,9 @@ pub struct Model {
     /// Days up to this date are locked (a closed payroll period): nothing recomputes them, and
     /// check-ins and corrections for them do not change them.
     pub attendance_locked_through: Option<Date>,
+    /// The company's first moment of attendance: its earliest check-in or employee, or the
+    /// first moment a finished pull covered. Expected days start no earlier.
+    pub attendance_started_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,9 @@ pub struct Model {
     pub removed_from_hanet_at: Option<DateTimeUtc>,
     /// The last change that an automatic sync has still to carry to Hanet.
     pub auto_sync_changed_at: Option<DateTimeUtc>,
+    /// The first day the employee is expected at work (employment start); none: the company's
+    /// first day of attendance.
+    pub start_date: Option<Date>,
 }
 
 /// Where the employee's face stands with the camera vendor.

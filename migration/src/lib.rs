@@ -14,6 +14,7 @@ mod m20261129_000009_auto_sync;
 mod m20261129_000010_schedules;
 mod m20261129_000011_attendance_lock;
 mod m20261129_000012_employee_periods;
+mod m20261207_000013_start_dates;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_schedules::Migration),
             Box::new(m20261129_000011_attendance_lock::Migration),
             Box::new(m20261129_000012_employee_periods::Migration),
+            Box::new(m20261207_000013_start_dates::Migration),
         ]
     }
 }

@@ -48,6 +48,18 @@ async fn day_of(
     Ok(planner.locate(employee_id, at).map(|(day, _)| day))
 }
 
+/// How far back a manual check-in may go when the company's attendance started later.
+pub const MANUAL_LOOK_BACK_DAYS: i64 = 62;
+
+/// The earliest moment a manual check-in may have: the company's start of attendance or
+/// [`MANUAL_LOOK_BACK_DAYS`] ago, whichever is earlier.
+fn earliest_manual(company: &company::Model, now: DateTime<Utc>) -> DateTime<Utc> {
+    let look_back = now - Duration::days(MANUAL_LOOK_BACK_DAYS);
+    company
+        .attendance_started_at
+        .map_or(look_back, |s| s.min(look_back))
+}
+
 /// Adds a check-in by hand for an employee at a past moment.
 pub async fn add_manual(
     db: &DatabaseConnection,
@@ -64,6 +76,18 @@ pub async fn add_manual(
     let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Shared).await?;
     let employee = crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
+    // Not before the company's camera timekeeping existed (a bounded look-back when that is
+    // later): a check-in there would move its first day, and every recompute, back for good.
+    let earliest = earliest_manual(&company, Utc::now());
+    if at < earliest {
+        return Err(ApiError::bad_input(
+            "input.at",
+            format!(
+                "must not be before {} (the company's first day of attendance, or                  {MANUAL_LOOK_BACK_DAYS} days back if that is later)",
+                earliest.to_rfc3339()
+            ),
+        ));
+    }
     if let Some(day) = day_of(&txn, &company, employee.id, at).await? {
         super::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
     }

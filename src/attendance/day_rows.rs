@@ -105,6 +105,10 @@ pub async fn add(db: &impl ConnectionTrait, company_id: Uuid, touched: Touched) 
     };
     lock(db, company_id, crate::db::Lock::Shared).await?;
     let company = companies::service::get(db, company_id).await?;
+    // A check-in before the company's known start of attendance moves it back.
+    if company.attendance_started_at.is_none_or(|s| first < s) {
+        super::since::extend_back(db, company_id, first).await?;
+    }
     let mut ids: Vec<Uuid> = touched.0.iter().map(|(e, _)| *e).collect();
     ids.sort_unstable();
     ids.dedup();

@@ -135,7 +135,9 @@ impl AttendanceMutation {
     }
 
     /// Adds a check-in by hand (source `MANUAL`, with who added it and why), e.g. a forgotten
-    /// check-out; the day is recomputed and the change is in the audit log.
+    /// check-out; the day is recomputed and the change is in the audit log. `at` must not be in
+    /// the future, nor before the company's first day of attendance or 62 days ago, whichever
+    /// is earlier (`BAD_USER_INPUT`).
     async fn add_manual_checkin(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,7 @@ pub mod rebuild;
 pub mod recompute;
 pub mod remap;
 pub mod service;
+pub mod since;
 pub mod types;
 pub mod webhook;
 

@@ -9,7 +9,7 @@ use entity::{
     company, employee, employee::WorkStatus, employee_period, holiday, leave, schedule_assignment,
     work_schedule,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::days::{self, DayRules, Plan, Shift};
@@ -37,8 +37,7 @@ pub struct Person {
     periods: Vec<Period>,
     /// What the employee is now: used when no period is stored.
     current: Period,
-    /// The first day absences can count: the day the employee was created or first seen,
-    /// whichever is earlier.
+    /// The first day absences can count (see `since`).
     pub since: NaiveDate,
 }
 
@@ -95,6 +94,7 @@ impl Planner {
         to: NaiveDate,
     ) -> ApiResult<Self> {
         let rules = DayRules::of(company)?;
+        let company_first = super::since::first_day(company, &rules);
         let (from, to) = (from - Duration::days(1), to + Duration::days(1));
         let mut employees =
             employee::Entity::find().filter(employee::Column::CompanyId.eq(company.id));
@@ -114,7 +114,11 @@ impl Planner {
                         department_id: e.department_id,
                         status: e.work_status,
                     },
-                    since: rules.local_date(e.created_at),
+                    since: super::since::employee_since(
+                        e.start_date,
+                        rules.local_date(e.created_at),
+                        company_first,
+                    ),
                 };
                 (e.id, person)
             })
@@ -158,9 +162,31 @@ impl Planner {
             people,
         };
         if !planner.shifts.is_empty() {
-            let assignments = schedule_assignment::Entity::find()
+            // Only what can apply: ranges that overlap, of the employees in scope and of the
+            // departments they were ever in (an assignment's cost is the scope's, not the
+            // company's history).
+            let mut assignments = schedule_assignment::Entity::find()
                 .filter(schedule_assignment::Column::CompanyId.eq(company.id))
                 .filter(schedule_assignment::Column::FromDate.lte(to))
+                .filter(
+                    Condition::any()
+                        .add(schedule_assignment::Column::ToDate.is_null())
+                        .add(schedule_assignment::Column::ToDate.gte(from)),
+                );
+            if let Scope::Only(ids) = scope {
+                let departments: HashSet<Uuid> = planner
+                    .people
+                    .values()
+                    .flat_map(|p| p.periods.iter().chain([&p.current]))
+                    .filter_map(|p| p.department_id)
+                    .collect();
+                assignments = assignments.filter(
+                    Condition::any()
+                        .add(schedule_assignment::Column::EmployeeId.is_in(ids.iter().copied()))
+                        .add(schedule_assignment::Column::DepartmentId.is_in(departments)),
+                );
+            }
+            let assignments = assignments
                 .order_by_desc(schedule_assignment::Column::CreatedAt)
                 .order_by_desc(schedule_assignment::Column::Id)
                 .all(db)
@@ -203,33 +229,6 @@ impl Planner {
                 .push((l.from_date, l.to_date));
         }
         Ok(planner)
-    }
-
-    /// Moves each employee's first expected day back to their first check-in, if earlier
-    /// (check-ins pulled from before the employee was added here).
-    pub async fn with_first_seen(
-        mut self,
-        db: &impl ConnectionTrait,
-        company_id: Uuid,
-    ) -> ApiResult<Self> {
-        let first: Vec<(Option<Uuid>, Option<DateTime<Utc>>)> = entity::checkin::Entity::find()
-            .select_only()
-            .column(entity::checkin::Column::EmployeeId)
-            .column_as(entity::checkin::Column::CapturedAt.min(), "first")
-            .filter(entity::checkin::Column::CompanyId.eq(company_id))
-            .filter(entity::checkin::Column::EmployeeId.is_in(self.people.keys().copied()))
-            .group_by(entity::checkin::Column::EmployeeId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (employee_id, at) in first {
-            if let (Some(person), Some(at)) =
-                (employee_id.and_then(|e| self.people.get_mut(&e)), at)
-            {
-                person.since = person.since.min(self.rules.local_date(at));
-            }
-        }
-        Ok(self)
     }
 
     /// The schedule an employee works on `date`.

@@ -108,10 +108,7 @@ async fn recompute_some(
         .filter(attendance_day::Column::EmployeeId.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
-    let planner = Planner::load(db, company, scope, from, to)
-        .await?
-        .with_first_seen(db, company.id)
-        .await?;
+    let planner = Planner::load(db, company, scope, from, to).await?;
     let rules = planner.rules;
     let checkins = checkin::Entity::find()
         .select_only()

@@ -29,7 +29,14 @@ use crate::{
     state::AppState,
 };
 
-/// The dates of one item, and its employees (none: all of the company's).
+/// A recompute's employees (none: all of the company's), stored once in the job's params.
+#[derive(Serialize, Deserialize, Default)]
+struct Employees {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    employees: Option<Vec<Uuid>>,
+}
+
+/// The dates of one item (and, in jobs queued by older versions, its employees).
 #[derive(Serialize, Deserialize)]
 struct Dates {
     from: NaiveDate,
@@ -38,14 +45,27 @@ struct Dates {
     employees: Option<Vec<Uuid>>,
 }
 
-/// Queues a recompute for every company whose days are outdated (at start, and right after a
-/// settings change). The version is bumped when the job is queued: the job is durable.
-pub async fn queue_outdated(app: &AppState, created_by: Option<Uuid>) -> ApiResult<()> {
-    let outdated = company::Entity::find()
-        .filter(company::Column::AttendanceDaysVersion.lt(RULES_VERSION))
-        .all(&app.db)
-        .await?;
-    for company in outdated {
+/// Who asked for a recompute of outdated days: startup (every company, by nobody) or a user
+/// after changing their company's settings (that company only, by them).
+#[derive(Clone, Copy)]
+pub enum Outdated {
+    Everywhere,
+    OfCompany { company_id: Uuid, by: Uuid },
+}
+
+/// Queues a recompute for every company (of `which`) whose days are outdated. The version is
+/// bumped when the job is queued: the job is durable.
+pub async fn queue_outdated(app: &AppState, which: Outdated) -> ApiResult<()> {
+    let mut outdated =
+        company::Entity::find().filter(company::Column::AttendanceDaysVersion.lt(RULES_VERSION));
+    let created_by = match which {
+        Outdated::Everywhere => None,
+        Outdated::OfCompany { company_id, by } => {
+            outdated = outdated.filter(company::Column::Id.eq(company_id));
+            Some(by)
+        }
+    };
+    for company in outdated.all(&app.db).await? {
         let job = queue(&app.db, &company, created_by).await?;
         company::Entity::update_many()
             .col_expr(
@@ -63,8 +83,8 @@ pub async fn queue_outdated(app: &AppState, created_by: Option<Uuid>) -> ApiResu
     Ok(())
 }
 
-/// The company's first day with anything to compute — its first check-in or first employee —
-/// and its last check-in's day; `None` when it has neither.
+/// The company's first day with anything to compute — its first check-in or employee, or the
+/// first moment a finished pull covered — and its last check-in's day; `None` when it has none.
 pub async fn span(
     db: &impl sea_orm::ConnectionTrait,
     company: &company::Model,
@@ -86,11 +106,14 @@ pub async fn span(
         .one(db)
         .await?;
     let (first_checkin, last_checkin) = checkins.unwrap_or((None, None));
-    let Some(first) = [first_checkin, first_employee.flatten()]
-        .into_iter()
-        .flatten()
-        .min()
-    else {
+    let Some(first) = [
+        first_checkin,
+        first_employee.flatten(),
+        company.attendance_started_at,
+    ]
+    .into_iter()
+    .flatten()
+    .min() else {
         return Ok(None);
     };
     let rules = DayRules::of(company)?;
@@ -135,7 +158,7 @@ pub async fn queue_range(
         let dates = Dates {
             from,
             to: end,
-            employees: employees.clone(),
+            employees: None,
         };
         items.push(NewItem {
             employee_id: None,
@@ -145,12 +168,16 @@ pub async fn queue_range(
         let Some(next) = end.succ_opt() else { break };
         from = next;
     }
+    let params = employees
+        .is_some()
+        .then(|| serde_json::to_string(&Employees { employees }).ok())
+        .flatten();
     store::create_job_in(
         db,
         company_id,
         JobKind::AttendanceDays,
         created_by,
-        None,
+        params,
         None,
         items,
     )
@@ -188,13 +215,21 @@ pub async fn run_item(
     job: &sync_job::Model,
     item: &sync_job_item::Model,
 ) -> ItemOutcome {
-    let Some(dates) = item
+    let Some(mut dates) = item
         .params
         .as_deref()
         .and_then(|p| serde_json::from_str::<Dates>(p).ok())
     else {
         return ItemOutcome::failed("BAD_ITEM", "the item has no dates", None);
     };
+    if dates.employees.is_none() {
+        dates.employees = job
+            .params
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Employees>(p).ok())
+            .unwrap_or_default()
+            .employees;
+    }
     match recompute(&app.db, job.company_id, &dates).await {
         Ok(_) => ItemOutcome::done("RECOMPUTED"),
         Err(e) => ItemOutcome::failed(e.code(), e.message(), None),

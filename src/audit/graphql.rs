@@ -48,6 +48,8 @@ pub enum AuditAction {
     ScheduleDeleted,
     /// A work schedule was assigned.
     ScheduleAssigned,
+    /// A schedule assignment was removed.
+    ScheduleAssignmentDeleted,
     /// The company's default schedule was set.
     DefaultScheduleSet,
     /// A holiday was added.

@@ -144,7 +144,14 @@ impl CompanyMutation {
         .await?;
         txn.commit().await?;
         // The stored days follow the new day: a recompute job (in `syncJobs`, with progress).
-        crate::attendance::recompute::queue_outdated(app, Some(scope.user_id)).await?;
+        crate::attendance::recompute::queue_outdated(
+            app,
+            crate::attendance::recompute::Outdated::OfCompany {
+                company_id: scope.company_id,
+                by: scope.user_id,
+            },
+        )
+        .await?;
         Ok(Company(company))
     }
 }

@@ -49,6 +49,7 @@ pub async fn create_company_with_admin(
         default_schedule_id: Set(None),
         days_materialized_until: Set(None),
         attendance_locked_through: Set(None),
+        attendance_started_at: Set(None),
     })
     .exec_without_returning(&txn)
     .await?;

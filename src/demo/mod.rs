@@ -195,6 +195,7 @@ async fn seed(app: &AppState) -> anyhow::Result<(Scope, String)> {
                 department_id: ids.get(i % ids.len().max(1)).copied(),
                 work_status: Some(status),
                 profile_picture_url: None,
+                start_date: None,
             };
             employees::create(db, company_id, new)
                 .await

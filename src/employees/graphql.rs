@@ -124,6 +124,7 @@ impl EmployeesMutation {
             department_id,
             work_status: input.work_status.map(Into::into),
             profile_picture_url: input.profile_picture_url,
+            start_date: input.start_date.map(|d| d.0),
         };
         let db = &ctx.app()?.db;
         // Check-ins already stored under the new ID are added to its days.
@@ -167,12 +168,15 @@ impl EmployeesMutation {
             department_id,
             work_status: input.work_status.map(Into::into),
             profile_picture_url: input.profile_picture_url.into(),
+            start_date: Option::<Option<crate::attendance::types::Date>>::from(input.start_date)
+                .map(|d| d.map(|d| d.0)),
             effective_from,
         };
         // A department or status change recomputes days; a new ID adds check-ins to them.
         let how = if changes.department_id.is_some()
             || changes.work_status.is_some()
             || effective_from.is_some()
+            || changes.start_date.is_some()
         {
             Lock::Exclusive
         } else {

@@ -1,4 +1,5 @@
-//! CSV import: `employee_code,full_name,email,title,department,work_status` with a header row.
+//! CSV import: `employee_code,full_name,email,title,department,work_status,start_date` with a
+//! header row (names in either `snake_case` or `camelCase`; `start_date` is `YYYY-MM-DD`).
 //! Each row is applied in its own savepoint, so a bad row fails alone and is reported with its
 //! line number. A code that exists already updates that employee; empty cells leave an existing
 //! employee's value as it is. Unknown departments are created.
@@ -60,19 +61,28 @@ pub struct ImportEmployeesPayload {
     pub results: Vec<ImportRowResult>,
 }
 
-const COLUMNS: [&str; 6] = [
+const COLUMNS: [&str; 7] = [
     "employee_code",
     "full_name",
     "email",
     "title",
     "department",
     "work_status",
+    "start_date",
 ];
 
-/// A parsed data row: its line and the six cells (absent columns read as empty).
+/// A header cell names a column in `snake_case` or `camelCase`, in any case.
+fn names(header: &str, column: &str) -> bool {
+    header
+        .trim()
+        .replace('_', "")
+        .eq_ignore_ascii_case(&column.replace('_', ""))
+}
+
+/// A parsed data row: its line and the seven cells (absent columns read as empty).
 struct Row {
     line: u64,
-    cells: Result<[String; 6], String>,
+    cells: Result<[String; 7], String>,
 }
 
 /// Reads and parses the whole file (blocking; run off the executor).
@@ -91,11 +101,7 @@ fn parse(mut file: Box<dyn Read + Send>) -> ApiResult<Vec<Row>> {
         .clone();
     let positions: Vec<Option<usize>> = COLUMNS
         .iter()
-        .map(|col| {
-            headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(col))
-        })
+        .map(|col| headers.iter().position(|h| names(h, col)))
         .collect();
     if !matches!(positions.as_slice(), [Some(_), Some(_), ..]) {
         return Err(ApiError::bad_input(
@@ -153,6 +159,22 @@ fn parse_status(cell: &str) -> ApiResult<Option<WorkStatus>> {
             ));
         }
     }))
+}
+
+fn parse_date(cell: &str) -> ApiResult<Option<chrono::NaiveDate>> {
+    let Some(cell) = non_empty(cell) else {
+        return Ok(None);
+    };
+    chrono::NaiveDate::parse_from_str(&cell, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1970..=9999).contains(&chrono::Datelike::year(d)))
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::bad_input(
+                "start_date",
+                format!("{cell:?} is not a date YYYY-MM-DD (years 1970–9999)"),
+            )
+        })
 }
 
 fn non_empty(cell: &str) -> Option<String> {
@@ -298,12 +320,13 @@ async fn audit_chunk(
 async fn apply_row(
     db: &impl sea_orm::ConnectionTrait,
     company_id: Uuid,
-    cells: &[String; 6],
+    cells: &[String; 7],
     departments: &mut HashMap<String, Uuid>,
 ) -> ApiResult<(ImportRowStatus, entity::employee::Model)> {
-    let [code, full_name, email, title, department, status] = cells;
+    let [code, full_name, email, title, department, status, start] = cells;
     let code = service::validate_code(code)?;
     let status = parse_status(status)?;
+    let start_date = parse_date(start)?;
     let department_id = match non_empty(department) {
         None => None,
         Some(name) => Some(department_id(db, company_id, &name, departments).await?),
@@ -317,6 +340,7 @@ async fn apply_row(
                 title: non_empty(title).map(Some),
                 department_id: department_id.map(Some),
                 work_status: status,
+                start_date: start_date.map(Some),
                 ..Default::default()
             };
             let updated = service::update(db, company_id, existing.id, changes).await?;
@@ -331,6 +355,7 @@ async fn apply_row(
                 department_id,
                 work_status: status,
                 profile_picture_url: None,
+                start_date,
             };
             Ok((
                 ImportRowStatus::Created,

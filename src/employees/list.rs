@@ -17,6 +17,9 @@ use crate::{
     ids,
 };
 
+/// The longest `search` text: a name or part of one.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
 /// A filter resolved against one company.
 #[derive(Clone, Debug)]
 pub struct ListQuery {
@@ -53,6 +56,16 @@ impl ListQuery {
                     .collect::<ApiResult<Vec<_>>>()
             })
             .transpose()?;
+        if filter
+            .search
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS)
+        {
+            return Err(crate::error::ApiError::bad_input(
+                "filter.search",
+                format!("at most {MAX_SEARCH_CHARS} characters"),
+            ));
+        }
         Ok(Self {
             company_id,
             department_ids,

@@ -157,3 +157,28 @@ pub async fn follow(
     }
     Ok(())
 }
+
+/// After an employee's start date changed from `old_start`: their days from the earlier of the
+/// old and new first expected day are recomputed (absences before the new start go, those
+/// from it are stored), inline or as a job.
+pub async fn start_moved(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    employee_id: Uuid,
+    old_start: Option<NaiveDate>,
+) -> ApiResult<()> {
+    let company = crate::companies::service::get(db, company_id).await?;
+    let employee = super::service::get(db, company_id, employee_id).await?;
+    let (before, after) = crate::attendance::since::moved_since(&company, &employee, old_start)?;
+    let today = crate::attendance::days::DayRules::of(&company)?.today();
+    crate::schedules::recompute::days(
+        db,
+        &company,
+        Some(vec![employee_id]),
+        before.min(after),
+        today,
+        None,
+    )
+    .await?;
+    Ok(())
+}

@@ -106,6 +106,7 @@ pub struct NewEmployee {
     pub department_id: Option<Uuid>,
     pub work_status: Option<WorkStatus>,
     pub profile_picture_url: Option<String>,
+    pub start_date: Option<chrono::NaiveDate>,
 }
 
 async fn check_department(
@@ -161,6 +162,7 @@ pub async fn create(
         last_sync_error_code: Set(None),
         removed_from_hanet_at: Set(None),
         auto_sync_changed_at: Set(None),
+        start_date: Set(new.start_date),
     }
     .insert(db)
     .await
@@ -176,6 +178,10 @@ pub async fn create(
     .await?;
     // Check-ins seen before the employee existed are theirs now.
     crate::attendance::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
+    // The company's attendance starts no later than its first employee; the days this one is
+    // expected from (their start date, else the company's first day) up to today are stored.
+    crate::attendance::since::extend_back(db, company_id, now).await?;
+    crate::attendance::since::store_new(db, company_id, employee.id).await?;
     Ok(employee)
 }
 
@@ -184,7 +190,7 @@ pub fn snapshot(e: &employee::Model) -> serde_json::Value {
     serde_json::json!({
         "employeeCode": e.employee_code, "fullName": e.full_name, "email": e.email,
         "title": e.title, "departmentId": e.department_id,
-        "workStatus": format!("{:?}", e.work_status),
+        "workStatus": format!("{:?}", e.work_status), "startDate": e.start_date,
     })
 }
 
@@ -198,6 +204,8 @@ pub struct EmployeeChanges {
     pub department_id: Option<Option<Uuid>>,
     pub work_status: Option<WorkStatus>,
     pub profile_picture_url: Option<Option<String>>,
+    /// A new employment start date (`Some(None)`: the company's first day of attendance).
+    pub start_date: Option<Option<chrono::NaiveDate>>,
     /// The day a department or work-status change takes effect for attendance (none: today).
     pub effective_from: Option<chrono::NaiveDate>,
 }
@@ -216,6 +224,7 @@ pub async fn update(
         current.work_status,
     );
     let current_department = current.department_id;
+    let current_start = current.start_date;
     let attendance_change = (changes.department_id, changes.work_status);
     let effective_from = changes.effective_from;
     if effective_from.is_some() && attendance_change == (None, None) {
@@ -264,6 +273,9 @@ pub async fn update(
     if let Some(url) = changes.profile_picture_url {
         model.profile_picture_url = Set(validate_url(url)?);
     }
+    if let Some(start) = changes.start_date {
+        model.start_date = Set(start);
+    }
     if !model.is_changed() {
         if effective_from.is_some() {
             follow(db, id).await?;
@@ -310,6 +322,9 @@ pub async fn update(
         current_department != updated.department_id || current_status != updated.work_status;
     if schedule_changed || effective_from.is_some() {
         follow(db, updated.id).await?;
+    }
+    if current_start != updated.start_date {
+        super::periods::start_moved(db, company_id, updated.id, current_start).await?;
     }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.

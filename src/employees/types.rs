@@ -60,6 +60,12 @@ impl Employee {
     async fn work_status(&self) -> WorkStatus {
         self.0.work_status.into()
     }
+    /// The first day the employee is expected at work (employment start); days before it are
+    /// never absent. Null: the company's first day of attendance (its earliest check-in or
+    /// employee, or the first day a pull covered).
+    async fn start_date(&self) -> Option<crate::attendance::types::Date> {
+        self.0.start_date.map(crate::attendance::types::Date)
+    }
     /// The HR profile picture. Never sent to the cameras; face photos are separate.
     async fn profile_picture_url(&self) -> Option<&str> {
         self.0.profile_picture_url.as_deref()
@@ -145,7 +151,7 @@ pub struct EmployeeFilter {
     /// The employee with exactly this employee ID (case-insensitive).
     pub employee_code: Option<String>,
     /// Part of the name or employee ID, ignoring case and Vietnamese diacritics
-    /// (`nguyen` finds `Nguyễn`).
+    /// (`nguyen` finds `Nguyễn`); at most 200 characters.
     pub search: Option<String>,
     /// Employees whose face sync is in any of these states.
     pub face_sync_statuses: Option<Vec<FaceSyncStatus>>,
@@ -184,6 +190,10 @@ pub struct CreateEmployeeInput {
     pub work_status: Option<WorkStatus>,
     /// HR profile picture URL (http or https).
     pub profile_picture_url: Option<String>,
+    /// The first day the employee is expected at work (employment start). Omitted: the
+    /// company's first day of attendance, so set it for hires who join later. Days without
+    /// check-ins from it to today are stored at once.
+    pub start_date: Option<crate::attendance::types::Date>,
 }
 
 /// Changes to an employee. Omitted fields stay as they are; `null` clears an optional field.
@@ -205,6 +215,9 @@ pub struct UpdateEmployeeInput {
     pub work_status: Option<WorkStatus>,
     /// New profile picture URL, or null to clear.
     pub profile_picture_url: MaybeUndefined<String>,
+    /// New employment start date, or null for the company's first day of attendance; the
+    /// employee's days are recomputed from the earlier of the old and the new start.
+    pub start_date: MaybeUndefined<crate::attendance::types::Date>,
     /// The day the `departmentId` or `workStatus` given here took effect, when it was before
     /// today (a move recorded late): the employee's days from it are recomputed. Not after
     /// today; a day in locked attendance is a `CONFLICT`.

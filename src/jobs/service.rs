@@ -104,6 +104,14 @@ pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_jo
             job.status
         )));
     }
+    if job.kind == JobKind::AttendanceDays {
+        // Stopped half way, the days it had not reached would keep what older rules computed
+        // (and could be locked that way).
+        return Err(ApiError::Conflict(
+            "a recompute of attendance days cannot be cancelled: the days it has not reached              would keep what the old rules computed; it ends by itself"
+                .to_owned(),
+        ));
+    }
     let txn = crate::db::begin_write(&app.db).await?;
     sync_job::Entity::update_many()
         .col_expr(sync_job::Column::CancelRequested, Expr::value(true))
@@ -152,9 +160,16 @@ pub async fn retry(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job
     if !job.status.is_terminal() {
         return Err(ApiError::Conflict("the job is still running".to_owned()));
     }
+    // A recompute's cancelled items (cancelled before recomputes could no longer be) left
+    // days stale, like failed ones: a retry does them again.
+    let again = if job.kind == JobKind::AttendanceDays {
+        vec![ItemStatus::Failed, ItemStatus::Cancelled]
+    } else {
+        vec![ItemStatus::Failed]
+    };
     let failed = sync_job_item::Entity::find()
         .filter(sync_job_item::Column::JobId.eq(id))
-        .filter(sync_job_item::Column::Status.eq(ItemStatus::Failed))
+        .filter(sync_job_item::Column::Status.is_in(again))
         .order_by_asc(sync_job_item::Column::Seq)
         .all(&app.db)
         .await?;

@@ -181,11 +181,25 @@ impl SchedulesMutation {
     ) -> async_graphql::Result<AssignWorkSchedulePayload> {
         let scope = ctx.scope(Permission::ManageEmployees)?;
         let app = ctx.app()?;
-        let (made, recomputed) = service::assign(&app.db, &scope, &input).await?;
+        let (made, recomputed) = super::assign::assign(&app.db, &scope, &input).await?;
         Ok(AssignWorkSchedulePayload {
             assignments: made.into_iter().map(ScheduleAssignment).collect(),
             recomputed: DaysRecomputed::new(app, recomputed),
         })
+    }
+
+    /// Removes a schedule assignment (an assignment that ends is made with `to`); the days it
+    /// covered are recomputed by what applies without it. Into locked attendance: `CONFLICT`.
+    async fn delete_schedule_assignment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The assignment (`ScheduleAssignment.id`).")] id: ID,
+    ) -> async_graphql::Result<DaysRecomputed> {
+        let scope = ctx.scope(Permission::ManageEmployees)?;
+        let app = ctx.app()?;
+        let id = ids::parse(&id, "schedule assignment")?;
+        let recomputed = super::assign::delete(&app.db, &scope, id).await?;
+        Ok(DaysRecomputed::new(app, recomputed))
     }
 
     /// Makes a schedule the company default: it covers every day no assignment covers, past

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     attendance_day, company, hanet_connection, sync_job,
     sync_job::{JobKind, JobStatus},
+    sync_job_item::{self, ItemStatus},
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
@@ -126,6 +127,13 @@ pub async fn lock(
                 .to_owned(),
         ));
     }
+    // Days a recompute failed to reach (or that a cancel stopped it reaching) keep what older
+    // rules computed: locking them would pay from stale days.
+    if let Some(job) = stale_recompute(&txn, company.id, through).await? {
+        return Err(ApiError::Conflict(format!(
+            "a recompute of attendance days up to {through} did not succeed (job {job} in              syncJobs): retry it (retrySyncJob), then lock"
+        )));
+    }
     set(&txn, company.id, Some(through)).await?;
     audit::record(
         &txn,
@@ -184,4 +192,71 @@ pub async fn unlock(
         recompute::days(&txn, &company, None, reopen, through, Some(scope.user_id)).await?;
     txn.commit().await?;
     Ok((company, recomputed))
+}
+
+/// An ended recompute (`ATTENDANCE_DAYS` job) with an item that did not succeed and reaches a
+/// day up to `through`, unless a retry of it (or of its retry, …) succeeded.
+async fn stale_recompute(
+    db: &impl ConnectionTrait,
+    company_id: Uuid,
+    through: NaiveDate,
+) -> ApiResult<Option<Uuid>> {
+    let jobs: Vec<(Uuid, JobStatus, Option<Uuid>)> = sync_job::Entity::find()
+        .select_only()
+        .column(sync_job::Column::Id)
+        .column(sync_job::Column::Status)
+        .column(sync_job::Column::RetryOf)
+        .filter(sync_job::Column::CompanyId.eq(company_id))
+        .filter(sync_job::Column::Kind.eq(JobKind::AttendanceDays))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let retries: std::collections::HashMap<Uuid, Vec<Uuid>> =
+        jobs.iter().fold(Default::default(), |mut by, (id, _, of)| {
+            if let Some(of) = of {
+                by.entry(*of).or_default().push(*id);
+            }
+            by
+        });
+    let succeeded: std::collections::HashSet<Uuid> = jobs
+        .iter()
+        .filter(|(_, s, _)| *s == JobStatus::Succeeded)
+        .map(|(id, _, _)| *id)
+        .collect();
+    // Resolved: succeeded, or a retry of it is resolved (a chain of retries is short).
+    let resolved = |id: Uuid| {
+        let mut open = vec![id];
+        while let Some(next) = open.pop() {
+            if succeeded.contains(&next) {
+                return true;
+            }
+            open.extend(retries.get(&next).into_iter().flatten());
+        }
+        false
+    };
+    for (id, status, _) in &jobs {
+        if !status.is_terminal() || *status == JobStatus::Succeeded || resolved(*id) {
+            continue;
+        }
+        let left: Vec<Option<String>> = sync_job_item::Entity::find()
+            .select_only()
+            .column(sync_job_item::Column::Params)
+            .filter(sync_job_item::Column::JobId.eq(*id))
+            .filter(sync_job_item::Column::Status.ne(ItemStatus::Succeeded))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let reaches = left.iter().any(|params| {
+            params
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                .and_then(|p| p.get("from")?.as_str()?.parse::<NaiveDate>().ok())
+                // An item without dates could reach any day.
+                .is_none_or(|from| from <= through)
+        });
+        if reaches {
+            return Ok(Some(*id));
+        }
+    }
+    Ok(None)
 }

@@ -1,6 +1,7 @@
 //! Work schedules, who works which, holidays and leave (design §8): the inputs of the day
 //! rules. Every change recomputes exactly the stored days it reaches.
 
+mod assign;
 mod calendar;
 mod graphql;
 mod lock;
@@ -72,7 +73,7 @@ pub async fn seed_demo(
             from: Date(from),
             to: None,
         };
-        let (_, recomputed) = service::assign(db, scope, &input).await?;
+        let (_, recomputed) = assign::assign(db, scope, &input).await?;
         if recomputed.job.is_some() {
             app.jobs.queued();
         }

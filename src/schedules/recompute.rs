@@ -30,8 +30,15 @@ pub async fn days(
     to: NaiveDate,
     actor: Option<Uuid>,
 ) -> ApiResult<Recomputed> {
-    let to = to.min(DayRules::of(company)?.today());
+    let rules = DayRules::of(company)?;
+    let to = to.min(rules.today());
     let from = crate::attendance::locked::first_open(company.attendance_locked_through, from);
+    // Nothing is stored before the company's first day (a day before it for windows that
+    // cross midnight): a change dated decades back recomputes from there.
+    let from = match crate::attendance::since::first_day(company, &rules) {
+        Some(first) => from.max(first - chrono::Duration::days(1)),
+        None => from,
+    };
     if from > to {
         return Ok(Recomputed { days: 0, job: None });
     }

@@ -3,7 +3,7 @@
 //! transaction.
 
 use chrono::{NaiveDate, Utc};
-use entity::{company, employee, schedule_assignment, work_schedule};
+use entity::{company, schedule_assignment, work_schedule};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     recompute::{self, Recomputed},
-    types::{AssignWorkScheduleInput, WorkScheduleInput},
+    types::WorkScheduleInput,
     validate,
 };
 use crate::{
@@ -22,7 +22,6 @@ use crate::{
     auth::Scope,
     companies,
     error::{ApiError, ApiResult},
-    ids,
 };
 
 const CONFLICT_NAME: &str = "a work schedule with this name already exists";
@@ -209,122 +208,6 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> ApiResu
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-fn parse_ids(
-    ids: &Option<Vec<async_graphql::ID>>,
-    field: &str,
-    what: &'static str,
-) -> ApiResult<Vec<Uuid>> {
-    ids.iter()
-        .flatten()
-        .map(|id| {
-            ids::parse(id, what).map_err(|_| {
-                ApiError::bad_input(field, format!("{:?} is not a {what} id", id.as_str()))
-            })
-        })
-        .collect()
-}
-
-pub async fn assign(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    input: &AssignWorkScheduleInput,
-) -> ApiResult<(Vec<schedule_assignment::Model>, Recomputed)> {
-    let schedule_id = ids::parse(&input.schedule_id, "work schedule")?;
-    let employee_ids = parse_ids(&input.employee_ids, "input.employeeIds", "employee")?;
-    let department_ids = parse_ids(&input.department_ids, "input.departmentIds", "department")?;
-    if employee_ids.is_empty() && department_ids.is_empty() {
-        return Err(ApiError::bad_input(
-            "input.employeeIds",
-            "name at least one employee or department",
-        ));
-    }
-    let (from, to) = (input.from.0, input.to.map(|d| d.0));
-    if to.is_some_and(|to| to < from) {
-        return Err(ApiError::bad_input("input.to", "must not be before `from`"));
-    }
-    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
-        .await?;
-    get(&txn, scope.company_id, schedule_id).await?;
-    let known_employees: Vec<Uuid> = employee::Entity::find()
-        .select_only()
-        .column(employee::Column::Id)
-        .filter(employee::Column::CompanyId.eq(scope.company_id))
-        .filter(employee::Column::Id.is_in(employee_ids.clone()))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    if known_employees.len() != employee_ids.len() {
-        return Err(ApiError::NotFound("employee"));
-    }
-    let known_departments = entity::department::Entity::find()
-        .filter(entity::department::Column::CompanyId.eq(scope.company_id))
-        .filter(entity::department::Column::Id.is_in(department_ids.clone()))
-        .count(&txn)
-        .await?;
-    if known_departments as usize != department_ids.len() {
-        return Err(ApiError::NotFound("department"));
-    }
-    let now = Utc::now();
-    let targets = employee_ids
-        .iter()
-        .map(|e| (Some(*e), None))
-        .chain(department_ids.iter().map(|d| (None, Some(*d))));
-    let mut made = Vec::new();
-    for (employee_id, department_id) in targets {
-        let row = schedule_assignment::Model {
-            id: Uuid::now_v7(),
-            company_id: scope.company_id,
-            schedule_id,
-            employee_id,
-            department_id,
-            from_date: from,
-            to_date: to,
-            created_by: Some(scope.user_id),
-            created_at: now,
-        };
-        schedule_assignment::Entity::insert(row.clone().into_active_model())
-            .exec_without_returning(&txn)
-            .await?;
-        made.push(row);
-    }
-    audit::record(
-        &txn,
-        audit::by(
-            scope,
-            AuditAction::ScheduleAssigned,
-            "schedule",
-            schedule_id,
-            json!({ "employeeIds": employee_ids, "departmentIds": department_ids, "from": from, "to": to }),
-        ),
-    )
-    .await?;
-    let mut affected = employee_ids;
-    affected.extend(
-        employee::Entity::find()
-            .select_only()
-            .column(employee::Column::Id)
-            .filter(employee::Column::CompanyId.eq(scope.company_id))
-            .filter(employee::Column::DepartmentId.is_in(department_ids))
-            .into_tuple::<Uuid>()
-            .all(&txn)
-            .await?,
-    );
-    affected.sort_unstable();
-    affected.dedup();
-    let company = companies::service::get(&txn, scope.company_id).await?;
-    let recomputed = recompute::days(
-        &txn,
-        &company,
-        Some(affected),
-        from,
-        to.unwrap_or(NaiveDate::MAX),
-        Some(scope.user_id),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((made, recomputed))
 }
 
 /// Makes a schedule the company default: it covers every day no assignment covers, past days

@@ -37,6 +37,7 @@ pub async fn ready_company(app: &TestApp, n: usize) -> Company {
             department_id: None,
             work_status: None,
             profile_picture_url: None,
+            start_date: None,
         };
         employees::create(&app.state.db, company.id, new)
             .await

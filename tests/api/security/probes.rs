@@ -80,6 +80,15 @@ fn gql(query: String) -> Request {
     })
 }
 
+fn gql_with(query: &'static str, variables: Value) -> Request {
+    Box::new(move |client, address, token| {
+        client
+            .post(format!("{address}/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+    })
+}
+
 fn probes() -> Vec<Probe> {
     let deep = format!(
         "{{ __schema {{ types {{ fields {{ type {}{{ name }}{} }} }} }} }}",
@@ -94,7 +103,32 @@ fn probes() -> Vec<Probe> {
     let logins: String = (0..50)
         .map(|i| format!("l{i}: login(email: \"a@b.test\", password: \"x\") {{ token }} "))
         .collect();
+    let assigns: String = (0..500)
+        .map(|i| format!("a{i}: assignWorkSchedule(input: {{ scheduleId: \"x\", from: \"2026-01-01\" }}) {{ recomputed {{ days }} }} "))
+        .collect();
+    let exports: String = (0..50)
+        .map(|i| format!("e{i}: exportTimesheet(month: \"2026-11\") {{ url }} "))
+        .collect();
+    let ids: Vec<String> = (0..1500).map(|i| i.to_string()).collect();
+    let many_ids: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
     vec![
+        Probe { name: "500 aliased assignWorkSchedule", request: gql(format!("mutation {{ {assigns} }}")), code: "BAD_USER_INPUT" },
+        Probe { name: "50 aliased exports", request: gql(format!("mutation {{ {exports} }}")), code: "BAD_USER_INPUT" },
+        Probe {
+            name: "an export with a 50,000-character search",
+            request: gql_with("mutation($s: String) { exportTimesheet(month: \"2026-11\", filter: { search: $s }) { url } }", json!({ "s": "x".repeat(50_000) })),
+            code: "BAD_USER_INPUT",
+        },
+        Probe {
+            name: "a 1,500-id list",
+            request: gql_with("mutation($ids: [ID!]) { assignWorkSchedule(input: { scheduleId: \"x\", employeeIds: $ids, from: \"2026-01-01\" }) { recomputed { days } } }", json!({ "ids": ids })),
+            code: "BAD_USER_INPUT",
+        },
+        Probe {
+            name: "a 20,000-id list",
+            request: gql_with("mutation($ids: [ID!]) { assignWorkSchedule(input: { scheduleId: \"x\", employeeIds: $ids, from: \"2026-01-01\" }) { recomputed { days } } }", json!({ "ids": many_ids })),
+            code: "PAYLOAD_TOO_LARGE",
+        },
         Probe {
             name: "a 64 KB+ body",
             request: gql(format!("{{ __typename }} #{}", "x".repeat(70 * 1024))),

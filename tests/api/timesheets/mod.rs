@@ -6,8 +6,10 @@ mod corrections;
 mod exports;
 mod history;
 mod lock;
+mod onboarding;
 mod races;
 mod rules;
+mod trust;
 
 use chrono::{DateTime, Utc};
 use entity::{company, employee};
@@ -21,7 +23,7 @@ use crate::{
 
 /// A company with camera timekeeping on, Hanet linked, place 1001 selected, check-ins
 /// delivered by webhook, and these employees (code, name, department name), all employed since
-/// 2026-09-01.
+/// 2026-09-01 (the company's attendance starts then).
 pub async fn hr_company(
     app: &TestApp,
     people: &[(&str, &str, Option<&str>)],
@@ -65,6 +67,15 @@ pub async fn hr_company(
         .exec(&app.state.db)
         .await
         .expect("backdate employees");
+    company::Entity::update_many()
+        .col_expr(
+            company::Column::AttendanceStartedAt,
+            Expr::value(Some(since)),
+        )
+        .filter(company::Column::Id.eq(company.id))
+        .exec(&app.state.db)
+        .await
+        .expect("backdate the company's attendance");
     (company, ids)
 }
 
