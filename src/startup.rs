@@ -147,6 +147,7 @@ impl Application {
         attendance::pull::spawn_catch_up(state.clone());
         attendance::absences::spawn(state.clone());
         crate::photos::retention::spawn(state.clone());
+        crate::timesheets::spawn_sweep(state.clone());
         crate::sync::auto::spawn(state.clone());
         crate::sync::drift::spawn(state.clone());
         Ok(Self {

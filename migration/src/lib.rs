@@ -15,6 +15,7 @@ mod m20261129_000010_schedules;
 mod m20261129_000011_attendance_lock;
 mod m20261129_000012_employee_periods;
 mod m20261207_000013_start_dates;
+mod m20261207_000014_export_indexes;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_attendance_lock::Migration),
             Box::new(m20261129_000012_employee_periods::Migration),
             Box::new(m20261207_000013_start_dates::Migration),
+            Box::new(m20261207_000014_export_indexes::Migration),
         ]
     }
 }

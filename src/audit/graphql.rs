@@ -66,6 +66,10 @@ pub enum AuditAction {
     AttendanceLocked,
     /// Locked attendance was reopened from a day on.
     AttendanceUnlocked,
+    /// A timesheet export was prepared (month, format and filter in the change).
+    TimesheetExported,
+    /// A login was created (email, role, linked employee in the change).
+    UserCreated,
 }
 
 impl AuditAction {

@@ -4,6 +4,7 @@ use crate::loaders::Loaders;
 use crate::state::AppContext;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
 
 use super::{ContextExt, Permission, Role, service};
 use crate::{companies::Company, employees::Employee, error::ApiError, ids};
@@ -133,8 +134,9 @@ impl AuthMutation {
             .map(|id| ids::parse(id, "employee"))
             .transpose()?;
         let db = &ctx.app()?.db;
+        let txn = db.begin().await?;
         let user = service::create_user(
-            db,
+            &txn,
             service::NewUser {
                 company_id: Some(scope.company_id),
                 email: input.email,
@@ -144,6 +146,18 @@ impl AuthMutation {
             },
         )
         .await?;
+        crate::audit::record(
+            &txn,
+            crate::audit::by(
+                &scope,
+                crate::audit::AuditAction::UserCreated,
+                "user",
+                user.id,
+                serde_json::json!({ "email": user.email, "role": sea_orm::ActiveEnum::to_value(&user.role), "employeeId": user.employee_id }),
+            ),
+        )
+        .await?;
+        txn.commit().await?;
         Ok(User(user))
     }
 }

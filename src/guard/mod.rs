@@ -18,6 +18,8 @@ pub struct Guards {
     pub decodes: Arc<Semaphore>,
     /// Failed logins per email and per client address.
     pub logins: LoginThrottle,
+    /// Timesheet exports being written.
+    pub downloads: Arc<Semaphore>,
 }
 
 impl Guards {
@@ -25,6 +27,7 @@ impl Guards {
         Self {
             decodes: Arc::new(Semaphore::new(settings.photo_workers().max(1))),
             logins: LoginThrottle::new(settings.security.login_max_failures.max(1)),
+            downloads: Arc::new(Semaphore::new(crate::timesheets::download::MAX_DOWNLOADS)),
         }
     }
 }

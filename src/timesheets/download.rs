@@ -1,25 +1,23 @@
-//! `GET /exports/timesheets/{id}`: downloads an export prepared by `exportTimesheet`, for a
-//! user of the same company who may read it (others get 404, as if it did not exist), until it
-//! expires. The file is written as it downloads, from the stored days, so any process serves it.
+//! `GET /exports/timesheets/{id}`: downloads an export prepared by `exportTimesheet`, for the
+//! user who prepared it (anyone else gets 404, as if it did not exist), until it expires. The
+//! file is written as it downloads, from the stored days, so any process serves it. At most
+//! [`MAX_DOWNLOADS`] are written at once per process; more get 503 with `Retry-After`.
 
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, web};
 use async_graphql::InputType;
 use bytes::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use entity::{company, department, timesheet_export};
 use futures_util::stream;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use tokio::sync::OwnedSemaphorePermit;
 use uuid::Uuid;
 
-use super::{
-    export::{self, Xlsx},
-    graphql::ExportFormat,
-    service,
-};
+use super::{export, graphql::ExportFormat, service, xlsx};
 use crate::{
-    auth::{Caller, Role, Scope},
+    auth::{Caller, Role},
     employees::{EmployeeFilter, service::ListQuery},
     error::http_error,
     error::{ApiError, ApiResult},
@@ -28,36 +26,9 @@ use crate::{
 
 /// Employees per page while writing.
 const PAGE: u64 = 200;
-
-/// Stores what an export will write; returns its id.
-pub async fn create(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    month: &str,
-    filter: &EmployeeFilter,
-    format: ExportFormat,
-    expires_at: DateTime<Utc>,
-) -> ApiResult<Uuid> {
-    let id = Uuid::now_v7();
-    let filter = serde_json::to_string(&filter.to_value()).map_err(ApiError::internal)?;
-    timesheet_export::Entity::insert(timesheet_export::ActiveModel {
-        id: Set(id),
-        company_id: Set(scope.company_id),
-        created_by: Set(scope.user_id),
-        month: Set(month.to_owned()),
-        format: Set(match format {
-            ExportFormat::Csv => "CSV",
-            ExportFormat::Xlsx => "XLSX",
-        }
-        .to_owned()),
-        filter: Set(Some(filter)),
-        expires_at: Set(expires_at),
-        created_at: Set(Utc::now()),
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(id)
-}
+/// Exports one process writes at once (each holds a database connection while it reads, and an
+/// XLSX its temporary files).
+pub const MAX_DOWNLOADS: usize = 4;
 
 /// Everything the writer needs.
 struct Job {
@@ -66,6 +37,8 @@ struct Job {
     query: ListQuery,
     month: (NaiveDate, NaiveDate),
     departments: HashMap<Uuid, String>,
+    /// Held until the file is written.
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Job {
@@ -111,7 +84,15 @@ pub async fn get_export(
     if !matches!(session.role, Role::Admin | Role::Hr | Role::Viewer) {
         return not_found();
     }
-    let job = match prepare(&app.db, company_id, id).await {
+    let Ok(permit) = app.guards.downloads.clone().try_acquire_owned() else {
+        return HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, "5"))
+            .json(serde_json::json!({ "errors": [{
+                "message": format!("{MAX_DOWNLOADS} exports are being written; try again in a few seconds"),
+                "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": 5 },
+            }] }));
+    };
+    let job = match prepare(&app.db, company_id, session.user_id, id, permit).await {
         Ok(Some(job)) => job,
         Ok(None) => return not_found(),
         Err(e) => return e.http_response(),
@@ -144,14 +125,18 @@ pub async fn get_export(
     }
 }
 
-/// The export `id` of `company_id` if it has not expired, ready to write.
+/// The export `id` that `user_id` of `company_id` prepared, if it has not expired, ready to
+/// write.
 async fn prepare(
     db: &DatabaseConnection,
     company_id: Uuid,
+    user_id: Uuid,
     id: Uuid,
+    permit: OwnedSemaphorePermit,
 ) -> ApiResult<Option<(ExportFormat, Job)>> {
     let Some(export) = timesheet_export::Entity::find_by_id(id)
         .filter(timesheet_export::Column::CompanyId.eq(company_id))
+        .filter(timesheet_export::Column::CreatedBy.eq(user_id))
         .filter(timesheet_export::Column::ExpiresAt.gt(Utc::now()))
         .one(db)
         .await?
@@ -185,6 +170,7 @@ async fn prepare(
             month: service::month(&export.month)?,
             company,
             departments,
+            _permit: permit,
         },
     )))
 }
@@ -199,11 +185,11 @@ fn csv_line(fields: impl IntoIterator<Item = String>) -> ApiResult<Vec<u8>> {
         .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))
 }
 
-/// Where the CSV writer stands.
+/// Where the CSV writer stands. The CSV is one table (a header, a row per employee, nothing
+/// after it) so payroll tools import it; the code legend is in the XLSX and the README.
 enum Step {
     Header,
     Page(Option<String>),
-    Legend,
     Done,
 }
 
@@ -223,11 +209,11 @@ fn csv_stream(job: Job) -> impl futures_util::Stream<Item = Result<Bytes, actix_
                     for sheet in &sheets {
                         let cells = export::row(sheet, job.month, &job.departments);
                         bytes.extend(
-                            csv_line(cells.iter().map(export::Cell::text)).unwrap_or_default(),
+                            csv_line(cells.iter().map(export::Cell::csv_field)).unwrap_or_default(),
                         );
                     }
                     let last = sheets.last().map(|s| s.employee.employee_code_key.clone());
-                    (bytes, if more { Step::Page(last) } else { Step::Legend })
+                    (bytes, if more { Step::Page(last) } else { Step::Done })
                 }
                 Err(e) => {
                     tracing::error!(error = e.message(), "timesheet export stopped");
@@ -237,38 +223,33 @@ fn csv_stream(job: Job) -> impl futures_util::Stream<Item = Result<Bytes, actix_
                     ));
                 }
             },
-            Step::Legend => {
-                let mut bytes = b"\r\n".to_vec();
-                bytes.extend(
-                    csv_line(["Code".to_owned(), "Meaning".to_owned()]).unwrap_or_default(),
-                );
-                for line in export::legend() {
-                    bytes.extend(csv_line(line).unwrap_or_default());
-                }
-                (bytes, Step::Done)
-            }
         };
         Some((Ok(Bytes::from(chunk)), (job, next)))
     })
 }
 
+/// The XLSX, built on a blocking thread (the writer does file I/O) from pages read here.
 async fn xlsx(job: Job) -> ApiResult<Vec<u8>> {
-    let xlsx_err = |e: rust_xlsxwriter::XlsxError| ApiError::internal(anyhow::anyhow!("{e}"));
-    let mut book = Xlsx::new(export::header(job.month)).map_err(xlsx_err)?;
+    let departments = job.departments.len();
+    let (pages, received) = tokio::sync::mpsc::channel(2);
+    let header = export::header(job.month);
+    let builder = tokio::task::spawn_blocking(move || xlsx::build(header, departments, received));
     let mut after: Option<String> = None;
     loop {
         let (sheets, more) = job.page(after.as_deref()).await?;
-        for sheet in &sheets {
-            book.add(&export::row(sheet, job.month, &job.departments))
-                .map_err(xlsx_err)?;
-        }
+        let rows = sheets
+            .iter()
+            .map(|sheet| export::row(sheet, job.month, &job.departments))
+            .collect();
         after = sheets.last().map(|s| s.employee.employee_code_key.clone());
-        if !more {
+        // A closed channel: the builder stopped on an error, which its result names.
+        if pages.send(rows).await.is_err() || !more {
             break;
         }
     }
-    tokio::task::spawn_blocking(move || book.finish())
+    drop(pages);
+    builder
         .await
         .map_err(ApiError::internal)?
-        .map_err(xlsx_err)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}")))
 }

@@ -1,12 +1,10 @@
 //! Writing a timesheet: the columns (employee ID, name, department, one short status code per
-//! day, then the totals), the code legend, and the two formats. CSV is written page by page
-//! as it downloads; XLSX is built from the same pages with constant-memory worksheets (rows go
-//! to temporary files, not to memory) and sent when complete.
+//! day, then the totals) and the code legend. CSV is one table written page by page as it
+//! downloads (see `download`); XLSX is built from the same rows in [`super::xlsx`].
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use rust_xlsxwriter::{Workbook, XlsxError};
 use uuid::Uuid;
 
 use super::service::Sheet;
@@ -56,6 +54,17 @@ impl Cell {
         match self {
             Self::Text(t) => t.clone(),
             Self::Number(n) => n.to_string(),
+        }
+    }
+
+    /// The cell as a CSV field. A text that a spreadsheet would read as a formula (it starts
+    /// with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list) gets a leading `'`,
+    /// so a name such as `=HYPERLINK(…)` shows as text when HR opens the file. Numbers are
+    /// written as they are.
+    pub fn csv_field(&self) -> String {
+        match self {
+            Self::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+            other => other.text(),
         }
     }
 }
@@ -120,128 +129,4 @@ pub fn legend() -> Vec<[String; 2]> {
             "no stored day (day off, no schedule)".to_owned(),
         ]])
         .collect()
-}
-
-/// An Excel sheet name: at most 31 characters, none of `[]:*?/\`, unique in the workbook.
-fn sheet_name(name: &str, taken: &mut Vec<String>) -> String {
-    let clean: String = name
-        .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .chars()
-        .take(28)
-        .collect();
-    let base = if clean.is_empty() {
-        "Department".to_owned()
-    } else {
-        clean
-    };
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while taken.iter().any(|t| t.eq_ignore_ascii_case(&candidate)) {
-        candidate = format!("{base} {n}");
-        n += 1;
-    }
-    taken.push(candidate.clone());
-    candidate
-}
-
-/// An XLSX workbook being written: a summary sheet with everyone, a sheet per department, and
-/// the legend at the end.
-pub struct Xlsx {
-    book: Workbook,
-    header: Vec<String>,
-    /// Sheet index and next row, by department name ("" for none).
-    sheets: HashMap<String, (usize, u32)>,
-    summary_row: u32,
-    names: Vec<String>,
-}
-
-impl Xlsx {
-    pub fn new(header: Vec<String>) -> Result<Self, XlsxError> {
-        let mut book = Workbook::new();
-        let names = vec!["Summary".to_owned(), "Legend".to_owned()];
-        let summary = book.add_worksheet_with_constant_memory();
-        summary.set_name("Summary")?;
-        write_row(summary, 0, header.iter().map(|h| Cell::Text(h.clone())))?;
-        Ok(Self {
-            book,
-            header,
-            sheets: HashMap::new(),
-            summary_row: 1,
-            names,
-        })
-    }
-
-    /// Adds one employee's row to the summary and to their department's sheet.
-    pub fn add(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
-        let copy = || {
-            cells.iter().map(|c| match c {
-                Cell::Text(t) => Cell::Text(t.clone()),
-                Cell::Number(n) => Cell::Number(*n),
-            })
-        };
-        let summary = self.book.worksheet_from_index(0)?;
-        write_row(summary, self.summary_row, copy())?;
-        self.summary_row += 1;
-        let department = cells.get(2).map(Cell::text).unwrap_or_default();
-        let index = match self.sheets.get(&department) {
-            Some((index, _)) => *index,
-            None => {
-                let label = if department.is_empty() {
-                    "No department"
-                } else {
-                    &department
-                };
-                let name = sheet_name(label, &mut self.names);
-                let sheet = self.book.add_worksheet_with_constant_memory();
-                sheet.set_name(name)?;
-                write_row(sheet, 0, self.header.iter().map(|h| Cell::Text(h.clone())))?;
-                let index = self.sheets.len() + 1;
-                self.sheets.insert(department.clone(), (index, 1));
-                index
-            }
-        };
-        if let Some((_, next)) = self.sheets.get_mut(&department) {
-            let sheet = self.book.worksheet_from_index(index)?;
-            write_row(sheet, *next, copy())?;
-            *next += 1;
-        }
-        Ok(())
-    }
-
-    /// The finished file.
-    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
-        let sheet = self.book.add_worksheet_with_constant_memory();
-        sheet.set_name("Legend")?;
-        write_row(
-            sheet,
-            0,
-            [Cell::Text("Code".into()), Cell::Text("Meaning".into())].into_iter(),
-        )?;
-        for (i, [code, meaning]) in legend().into_iter().enumerate() {
-            write_row(
-                sheet,
-                i as u32 + 1,
-                [Cell::Text(code), Cell::Text(meaning)].into_iter(),
-            )?;
-        }
-        self.book.save_to_buffer()
-    }
-}
-
-fn write_row(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    row: u32,
-    cells: impl Iterator<Item = Cell>,
-) -> Result<(), XlsxError> {
-    for (col, cell) in cells.enumerate() {
-        let col = u16::try_from(col).unwrap_or(u16::MAX);
-        match cell {
-            Cell::Text(t) => sheet.write_string(row, col, t)?,
-            Cell::Number(n) => sheet.write_number(row, col, n as f64)?,
-        };
-    }
-    Ok(())
 }

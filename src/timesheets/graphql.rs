@@ -98,7 +98,7 @@ pub enum ExportFormat {
 /// Where to download an export.
 #[derive(SimpleObject)]
 pub struct TimesheetExport {
-    /// Download it with the same `Authorization: Bearer` token (same company only).
+    /// Download it with the same `Authorization: Bearer` token (the user who prepared it only).
     pub url: String,
     /// The URL stops working then.
     pub expires_at: DateTime<Utc>,
@@ -191,8 +191,12 @@ pub struct TimesheetMutation;
 #[Object]
 impl TimesheetMutation {
     /// Prepares a download of a month's timesheet: employee ID, name, department, a short
-    /// status code per day (legend included), then the totals. The URL works for a short
-    /// while, with the same token, for the same company only.
+    /// status code per day, then the totals. CSV is that one table (the codes are in the
+    /// README); XLSX adds a sheet per department (up to 250) and a Legend sheet. Text cells
+    /// that a spreadsheet would run as a formula are written with a leading `'`. The URL works
+    /// for a short while, with the same token: only the user who prepared it can download it.
+    /// At most 10 exports a minute per user (`RATE_LIMITED` with `retryAfterSeconds`);
+    /// audited.
     async fn export_timesheet(
         &self,
         ctx: &Context<'_>,
@@ -208,7 +212,7 @@ impl TimesheetMutation {
         let query = ListQuery::new(scope.company_id, &filter)?;
         let row_count = crate::employees::list::count(&app.db, &query).await?;
         let expires_at = Utc::now() + Duration::minutes(EXPORT_LIFETIME_MINUTES);
-        let id = super::download::create(
+        let id = super::requests::create(
             &app.db,
             &scope,
             &month,

@@ -4,6 +4,9 @@
 pub mod download;
 mod export;
 mod graphql;
+mod requests;
 pub mod service;
+mod xlsx;
 
 pub use graphql::{TimesheetMutation, TimesheetQuery};
+pub use requests::{spawn_sweep, sweep};

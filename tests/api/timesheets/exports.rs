@@ -40,7 +40,7 @@ app_test!(async fn csv_and_xlsx_exports_read_back_and_stay_in_their_company(app)
     assert_eq!(&e1[3 + 5], "A", "absent on the 6th");
     let e2 = records.iter().find(|r| &r[0] == "E2").expect("E2");
     assert_eq!((&e2[1], &e2[3 + 4]), ("Đặng Thị Giang", "L"));
-    assert!(records.iter().any(|r| &r[0] == "A" && &r[1] == "absent"), "the legend");
+    assert_eq!(records.len(), 3, "one table: a row per employee and nothing after it");
 
     let xlsx_export = app.graphql_ok(token, EXPORT, json!({ "f": "XLSX" })).await;
     let url = xlsx_export["exportTimesheet"]["url"].as_str().expect("url").to_owned();

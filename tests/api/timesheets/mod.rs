@@ -5,6 +5,7 @@ mod audit;
 mod corrections;
 mod exports;
 mod history;
+mod hostile;
 mod lock;
 mod onboarding;
 mod races;
