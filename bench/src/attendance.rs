@@ -147,8 +147,116 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub async fn webhooks(rate: u64, seconds: u64) -> anyhow::Result<()> {
+pub async fn webhooks(rate: u64, seconds: u64, assignments: usize) -> anyhow::Result<()> {
     let setup = setup(500, 0).await?;
+    println!(
+        "webhooks: {} events at {rate}/s for {seconds} s a phase ({}), 500 employees",
+        rate * seconds,
+        backend()
+    );
+    if assignments == 0 {
+        let stats = webhook_phase(&setup, rate, seconds, 0).await?;
+        stats.print("no schedule");
+        return Ok(());
+    }
+    // The same run with the default schedule in effect, before and after `assignments`
+    // assignment rows are written through the API (within its limits: 500 employees a request).
+    let token = harness::login(&setup.server.address, ADMIN_EMAIL, ADMIN_PASSWORD).await?;
+    let address = setup.server.address.clone();
+    let created = harness::gql(&address, &token, "mutation { createWorkSchedule(input: { name: \"Office\", \
+        startTime: \"08:00\", endTime: \"17:00\", workDays: [MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY] }) { id } }", json!({})).await?;
+    let schedule = created["createWorkSchedule"]["id"].clone();
+    harness::gql(
+        &address,
+        &token,
+        "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }",
+        json!({ "id": schedule }),
+    )
+    .await?;
+    let before = webhook_phase(&setup, rate, seconds, 0).await?;
+    let ids: Vec<String> = entity::employee::Entity::find()
+        .all(&setup.server.state.db)
+        .await?
+        .into_iter()
+        .map(|e| e.id.to_string())
+        .collect();
+    let written = Instant::now();
+    let mut rows = 0;
+    let mut week = 0i64;
+    while rows < assignments {
+        let chunk = ids.len().min(assignments - rows);
+        // A week each, going back from this one: most rows are history, as in a company that
+        // has assigned shifts for years.
+        let from = Utc::now().date_naive() - chrono::Duration::weeks(week);
+        let to = from + chrono::Duration::days(6);
+        harness::gql(&address, &token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { recomputed { days } } }",
+            json!({ "i": { "scheduleId": schedule, "employeeIds": ids[..chunk], "from": from.to_string(), "to": to.to_string() } })).await?;
+        rows += chunk;
+        week += 1;
+    }
+    let stored = entity::schedule_assignment::Entity::find()
+        .count(&setup.server.state.db)
+        .await?;
+    println!(
+        "  {stored} assignment rows written in {week} requests, {:.1} s",
+        written.elapsed().as_secs_f64()
+    );
+    // The recomputes the assignments queued finish first: the phase measures the webhooks.
+    let idle = Instant::now();
+    loop {
+        let open = entity::sync_job::Entity::find()
+            .filter(entity::sync_job::Column::Status.is_in([
+                entity::sync_job::JobStatus::Queued,
+                entity::sync_job::JobStatus::Running,
+            ]))
+            .count(&setup.server.state.db)
+            .await?;
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "  their recomputes finished {:.1} s later",
+        idle.elapsed().as_secs_f64()
+    );
+    let after = webhook_phase(&setup, rate, seconds, rate * seconds).await?;
+    before.print("default schedule, no assignments");
+    after.print(&format!("default schedule, {stored} assignments"));
+    println!(
+        "  p99 with / without assignments: {:.2}x",
+        after.p99 / before.p99.max(0.001)
+    );
+    Ok(())
+}
+
+/// One webhook phase's figures.
+struct Phase {
+    total: u64,
+    failures: u64,
+    achieved: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+}
+
+impl Phase {
+    fn print(&self, label: &str) {
+        println!(
+            "  {label}: {} events, {} non-200, {:.0}/s achieved, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            self.total, self.failures, self.achieved, self.p50, self.p99, self.max
+        );
+    }
+}
+
+/// Posts `rate × seconds` signed events at a steady rate; `offset` numbers them after an
+/// earlier phase's.
+async fn webhook_phase(
+    setup: &Setup,
+    rate: u64,
+    seconds: u64,
+    offset: u64,
+) -> anyhow::Result<Phase> {
     let url = format!("{}/webhooks/hanet", setup.server.address);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
@@ -160,7 +268,7 @@ pub async fn webhooks(rate: u64, seconds: u64) -> anyhow::Result<()> {
     let mut tasks = Vec::with_capacity(total as usize);
     let mut ticker = tokio::time::interval(period);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    for n in 0..total {
+    for n in offset..offset + total {
         ticker.tick().await;
         let body = event(&secret, &setup.keycode, n, 500);
         let (client, url) = (client.clone(), url.clone());
@@ -187,24 +295,14 @@ pub async fn webhooks(rate: u64, seconds: u64) -> anyhow::Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
-    let stored = entity::checkin::Entity::find()
-        .count(&setup.server.state.db)
-        .await?;
-    println!(
-        "webhooks: {total} events at {rate}/s for {seconds} s ({}), {failures} non-200",
-        backend()
-    );
-    println!(
-        "  achieved         {:.0} events/s, {stored} rows stored",
-        total as f64 / elapsed
-    );
-    println!(
-        "  latency          p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        percentile(&latencies, 0.5),
-        percentile(&latencies, 0.99),
-        percentile(&latencies, 1.0)
-    );
-    Ok(())
+    Ok(Phase {
+        total,
+        failures,
+        achieved: total as f64 / elapsed,
+        p50: percentile(&latencies, 0.5),
+        p99: percentile(&latencies, 0.99),
+        max: percentile(&latencies, 1.0),
+    })
 }
 
 pub(crate) fn backend() -> &'static str {
@@ -215,7 +313,7 @@ pub(crate) fn backend() -> &'static str {
     }
 }
 
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 pub async fn backfill(existing: usize, pulled: usize) -> anyhow::Result<()> {
     let setup = setup(1000, 0).await?;

@@ -50,6 +50,10 @@ enum Scenario {
         rate: u64,
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// With a default schedule, run twice: before and after writing this many schedule
+        /// assignment rows through the API (0: one run without a schedule).
+        #[arg(long, default_value_t = 0)]
+        assignments: usize,
     },
     /// Pull a month of check-ins into a store that already holds many (BENCH_DATABASE_URL
     /// selects PostgreSQL).
@@ -137,7 +141,11 @@ async fn main() -> anyhow::Result<()> {
             events,
         } => fanout::run(replicas, subscribers, events).await,
         Scenario::Photos { count, megabytes } => photos::run(count, megabytes).await,
-        Scenario::Webhooks { rate, seconds } => attendance::webhooks(rate, seconds).await,
+        Scenario::Webhooks {
+            rate,
+            seconds,
+            assignments,
+        } => attendance::webhooks(rate, seconds, assignments).await,
         Scenario::Backfill { existing, pulled } => attendance::backfill(existing, pulled).await,
         Scenario::Sync {
             count,

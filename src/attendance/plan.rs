@@ -165,32 +165,58 @@ impl Planner {
             // Only what can apply: ranges that overlap, of the employees in scope and of the
             // departments they were ever in (an assignment's cost is the scope's, not the
             // company's history).
-            let mut assignments = schedule_assignment::Entity::find()
-                .filter(schedule_assignment::Column::CompanyId.eq(company.id))
-                .filter(schedule_assignment::Column::FromDate.lte(to))
-                .filter(
-                    Condition::any()
-                        .add(schedule_assignment::Column::ToDate.is_null())
-                        .add(schedule_assignment::Column::ToDate.gte(from)),
-                );
-            if let Scope::Only(ids) = scope {
-                let departments: HashSet<Uuid> = planner
-                    .people
-                    .values()
-                    .flat_map(|p| p.periods.iter().chain([&p.current]))
-                    .filter_map(|p| p.department_id)
-                    .collect();
-                assignments = assignments.filter(
-                    Condition::any()
-                        .add(schedule_assignment::Column::EmployeeId.is_in(ids.iter().copied()))
-                        .add(schedule_assignment::Column::DepartmentId.is_in(departments)),
-                );
-            }
-            let assignments = assignments
-                .order_by_desc(schedule_assignment::Column::CreatedAt)
-                .order_by_desc(schedule_assignment::Column::Id)
-                .all(db)
-                .await?;
+            let overlapping = || {
+                schedule_assignment::Entity::find()
+                    .filter(schedule_assignment::Column::CompanyId.eq(company.id))
+                    .filter(schedule_assignment::Column::FromDate.lte(to))
+                    .filter(
+                        Condition::any()
+                            .add(schedule_assignment::Column::ToDate.is_null())
+                            .add(schedule_assignment::Column::ToDate.gte(from)),
+                    )
+            };
+            let mut assignments = match scope {
+                Scope::All => overlapping().all(db).await?,
+                // One query per column, so each reads its own index (company, employee or
+                // department, from): an OR of the two made SQLite scan every assignment of
+                // the company on each check-in (the profile of `bench webhooks
+                // --assignments 10000`: the time in sqlite3VdbeExec and B-tree walks).
+                Scope::Only(ids) => {
+                    let departments: HashSet<Uuid> = planner
+                        .people
+                        .values()
+                        .flat_map(|p| p.periods.iter().chain([&p.current]))
+                        .filter_map(|p| p.department_id)
+                        .collect();
+                    let mut found = Vec::new();
+                    for chunk in ids.chunks(500) {
+                        found.extend(
+                            overlapping()
+                                .filter(
+                                    schedule_assignment::Column::EmployeeId
+                                        .is_in(chunk.iter().copied()),
+                                )
+                                .all(db)
+                                .await?,
+                        );
+                    }
+                    let departments: Vec<Uuid> = departments.into_iter().collect();
+                    for chunk in departments.chunks(500) {
+                        found.extend(
+                            overlapping()
+                                .filter(
+                                    schedule_assignment::Column::DepartmentId
+                                        .is_in(chunk.iter().copied()),
+                                )
+                                .all(db)
+                                .await?,
+                        );
+                    }
+                    found
+                }
+            };
+            // Newest first: the most recent assignment of a day wins.
+            assignments.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
             for a in assignments {
                 let entry = Assignment {
                     schedule_id: a.schedule_id,

@@ -13,6 +13,10 @@ use crate::config::Settings;
 pub use throttle::LoginThrottle;
 
 /// Shared by every request of the process.
+/// Timesheet exports one process writes at once (each holds a database connection while it
+/// reads, and an XLSX its temporary files).
+pub const MAX_DOWNLOADS: usize = 4;
+
 pub struct Guards {
     /// Photo decodes in flight, whatever the number of concurrent uploads.
     pub decodes: Arc<Semaphore>,
@@ -27,7 +31,7 @@ impl Guards {
         Self {
             decodes: Arc::new(Semaphore::new(settings.photo_workers().max(1))),
             logins: LoginThrottle::new(settings.security.login_max_failures.max(1)),
-            downloads: Arc::new(Semaphore::new(crate::timesheets::download::MAX_DOWNLOADS)),
+            downloads: Arc::new(Semaphore::new(MAX_DOWNLOADS)),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /exports/timesheets/{id}`: downloads an export prepared by `exportTimesheet`, for the
 //! user who prepared it (anyone else gets 404, as if it did not exist), until it expires. The
 //! file is written as it downloads, from the stored days, so any process serves it. At most
-//! [`MAX_DOWNLOADS`] are written at once per process; more get 503 with `Retry-After`.
+//! [`MAX_DOWNLOADS`](crate::guard::MAX_DOWNLOADS) are written at once per process; more get 503 with `Retry-After`.
 
 use std::collections::HashMap;
 
@@ -26,9 +26,6 @@ use crate::{
 
 /// Employees per page while writing.
 const PAGE: u64 = 200;
-/// Exports one process writes at once (each holds a database connection while it reads, and an
-/// XLSX its temporary files).
-pub const MAX_DOWNLOADS: usize = 4;
 
 /// Everything the writer needs.
 struct Job {
@@ -88,7 +85,7 @@ pub async fn get_export(
         return HttpResponse::ServiceUnavailable()
             .insert_header((header::RETRY_AFTER, "5"))
             .json(serde_json::json!({ "errors": [{
-                "message": format!("{MAX_DOWNLOADS} exports are being written; try again in a few seconds"),
+                "message": format!("{} exports are being written; try again in a few seconds", crate::guard::MAX_DOWNLOADS),
                 "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": 5 },
             }] }));
     };
