@@ -11,11 +11,11 @@ use crate::{
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
     employees::{EmployeesMutation, EmployeesQuery},
-    jobs::{JobsMutation, JobsQuery, JobsSubscription},
     linking::{LinkingMutation, LinkingQuery},
     photos::PhotosMutation,
     schedules::{SchedulesMutation, SchedulesQuery},
-    sync::preview::PreviewQuery,
+    sync::jobs::{JobsMutation, JobsQuery, JobsSubscription},
+    sync::{SyncMutation, preview::PreviewQuery},
     timesheets::{TimesheetMutation, TimesheetQuery},
 };
 
@@ -44,6 +44,7 @@ pub struct Mutation(
     EmployeesMutation,
     LinkingMutation,
     PhotosMutation,
+    SyncMutation,
     JobsMutation,
     AttendanceMutation,
     SchedulesMutation,

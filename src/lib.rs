@@ -41,4 +41,5 @@ pub mod sync;
 pub mod telemetry;
 pub mod timesheets;
 pub mod vendor;
+pub mod workers;
 mod ws;

@@ -143,7 +143,7 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
         crate::events::start(&state);
-        jobs::runner::spawn(state.clone());
+        jobs::runner::spawn(state.clone(), crate::workers::kinds());
         attendance::pull::spawn_catch_up(state.clone());
         attendance::absences::spawn(state.clone());
         crate::photos::retention::spawn(state.clone());

@@ -11,7 +11,7 @@ use chrono::Duration as Days;
 use entity::{company, schedule_assignment};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 
-use super::{day_rows, days::DayRules, plan::Scope};
+use super::{days::DayRules, plan::Scope};
 use crate::{error::ApiResult, state::AppState};
 
 const INTERVAL: Duration = Duration::from_secs(300);
@@ -54,7 +54,7 @@ pub async fn pass(app: &AppState) -> ApiResult<usize> {
             .days_materialized_until
             .map_or(today, |until| (until + Days::days(1)).min(today));
         let txn = crate::db::begin_write(&app.db).await?;
-        considered += day_rows::materialize(&txn, &company, Scope::All, from, today).await?;
+        considered += super::rebuild::materialize(&txn, &company, Scope::All, from, today).await?;
         company::Entity::update_many()
             .col_expr(company::Column::DaysMaterializedUntil, Expr::value(today))
             .filter(company::Column::Id.eq(company.id))

@@ -185,7 +185,8 @@ pub async fn void(
     row.voided_by = Some(scope.user_id);
     row.void_reason = Some(why.clone());
     if let Some((employee_id, day)) = day {
-        day_rows::recompute(&txn, &company, PlanScope::Only(&[employee_id]), day, day).await?;
+        super::rebuild::recompute(&txn, &company, PlanScope::Only(&[employee_id]), day, day)
+            .await?;
     }
     audit::record(
         &txn,

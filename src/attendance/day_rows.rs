@@ -361,8 +361,6 @@ pub(super) async fn write(
     Ok(())
 }
 
-pub use super::rebuild::{materialize, recompute};
-
 /// Keeps the code copied into an employee's days in step with the employee's code.
 pub async fn rename(
     db: &impl ConnectionTrait,

@@ -12,9 +12,9 @@ use super::{
 use crate::{
     auth::{ContextExt, Permission},
     employees::{EmployeeFilter, service::ListQuery},
-    jobs::SyncJob,
     pagination,
     state::AppContext,
+    sync::jobs::SyncJob,
 };
 
 /// Attendance queries.

@@ -6,6 +6,7 @@ pub mod absences;
 pub mod corrections;
 pub mod day_rows;
 pub mod days;
+pub mod expected;
 mod feed;
 mod graphql;
 pub mod ingest;

@@ -216,7 +216,7 @@ impl Planner {
                 }
             };
             // Newest first: the most recent assignment of a day wins.
-            assignments.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+            assignments.sort_by_key(|a| std::cmp::Reverse((a.created_at, a.id)));
             for a in assignments {
                 let entry = Assignment {
                     schedule_id: a.schedule_id,

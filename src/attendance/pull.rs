@@ -113,7 +113,7 @@ pub async fn pulled(app: &AppState, job: &sync_job::Model) {
     else {
         return;
     };
-    if let Err(e) = super::since::pulled(&app.db, job.company_id, slice.from, slice.to).await {
+    if let Err(e) = super::expected::pulled(&app.db, job.company_id, slice.from, slice.to).await {
         tracing::warn!(company.id = %job.company_id, error = e.message(), "storing the days a pull reached failed; the calendar pass and the next change store them");
     }
     let Ok(company) = crate::companies::service::get(&app.db, job.company_id).await else {

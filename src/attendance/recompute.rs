@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    day_rows,
     days::{DayRules, RULES_VERSION},
     plan::Scope,
 };
@@ -243,7 +242,7 @@ async fn recompute(db: &DatabaseConnection, company_id: Uuid, dates: &Dates) -> 
         Some(ids) => Scope::Only(ids),
         None => Scope::All,
     };
-    let stored = day_rows::recompute(&txn, &company, scope, dates.from, dates.to).await?;
+    let stored = super::rebuild::recompute(&txn, &company, scope, dates.from, dates.to).await?;
     txn.commit().await?;
     Ok(stored)
 }

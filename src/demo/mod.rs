@@ -19,11 +19,11 @@ use crate::{
     config::Settings,
     departments,
     employees::service as employees,
-    jobs::service::{self as jobs, Selection},
     linking::service as linking,
     photos::service::IncomingFile,
     startup::Application,
     state::AppState,
+    sync::selection::{self as jobs, Selection},
 };
 
 pub const ADMIN_EMAIL: &str = "admin@demo.local";

@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    service::{clean, fold},
+    text::{clean, fold},
     types::EmployeeFilter,
 };
 use crate::{

@@ -3,8 +3,10 @@
 mod graphql;
 mod import;
 pub mod list;
+pub mod marks;
 pub mod periods;
 pub mod service;
+mod text;
 mod types;
 
 pub use graphql::{EmployeesMutation, EmployeesQuery};

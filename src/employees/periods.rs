@@ -163,13 +163,12 @@ pub async fn follow(
 /// from it are stored), inline or as a job.
 pub async fn start_moved(
     db: &impl ConnectionTrait,
-    company_id: Uuid,
-    employee_id: Uuid,
+    employee: &entity::employee::Model,
     old_start: Option<NaiveDate>,
 ) -> ApiResult<()> {
-    let company = crate::companies::service::get(db, company_id).await?;
-    let employee = super::service::get(db, company_id, employee_id).await?;
-    let (before, after) = crate::attendance::since::moved_since(&company, &employee, old_start)?;
+    let employee_id = employee.id;
+    let company = crate::companies::service::get(db, employee.company_id).await?;
+    let (before, after) = crate::attendance::since::moved_since(&company, employee, old_start)?;
     let today = crate::attendance::days::DayRules::of(&company)?.today();
     crate::schedules::recompute::days(
         db,

@@ -5,27 +5,16 @@ use entity::employee::{self, FaceSyncStatus, WorkStatus};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
-use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 use uuid::Uuid;
 
 pub use super::list::{ListQuery, count, page};
+use super::text::clean;
+pub use super::text::fold;
 use crate::{
     auth::service::normalize_email,
     departments,
     error::{ApiError, ApiResult},
 };
-
-/// Folds text for search: lower case, Vietnamese diacritics removed (`Nguyễn Đức` → `nguyen duc`).
-pub fn fold(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'd',
-            c => c,
-        })
-        .collect::<String>()
-        .to_lowercase()
-}
 
 pub fn validate_code(code: &str) -> ApiResult<String> {
     let code = code.trim();
@@ -50,10 +39,6 @@ pub fn validate_full_name(name: &str) -> ApiResult<String> {
         return Err(ApiError::bad_input("fullName", "must be 1–200 characters"));
     }
     Ok(name)
-}
-
-pub(super) fn clean(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn validate_email(email: Option<String>) -> ApiResult<Option<String>> {
@@ -181,7 +166,7 @@ pub async fn create(
     // The company's attendance starts no later than its first employee; the days this one is
     // expected from (their start date, else the company's first day) up to today are stored.
     crate::attendance::since::extend_back(db, company_id, now).await?;
-    crate::attendance::since::store_new(db, company_id, employee.id).await?;
+    crate::attendance::expected::store_new(db, company_id, employee.id).await?;
     Ok(employee)
 }
 
@@ -316,7 +301,7 @@ pub async fn update(
         .await
         .map_err(|e| ApiError::from_db_conflict(e, duplicate_code(&code_for_conflict)))?;
     if auto_sync {
-        crate::sync::auto::touch(db, company_id, &[updated.id]).await?;
+        crate::employees::marks::touch(db, company_id, &[updated.id]).await?;
     }
     let schedule_changed =
         current_department != updated.department_id || current_status != updated.work_status;
@@ -324,7 +309,7 @@ pub async fn update(
         follow(db, updated.id).await?;
     }
     if current_start != updated.start_date {
-        super::periods::start_moved(db, company_id, updated.id, current_start).await?;
+        super::periods::start_moved(db, &updated, current_start).await?;
     }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.

@@ -1,8 +1,10 @@
 //! What a job kind does, behind one trait, so the runner knows no kind: [`JobHandler::prepare`]
 //! reads what a run's items share once (the place, Hanet's person list) and returns the
 //! [`PreparedJob`] that runs each item; [`JobHandler::finished`] acts on the job's end. Each
-//! kind's code lives in its own module (employee sync in `sync::employees`, check-in pulls in
-//! `attendance::pull`, day recomputes in `attendance::recompute`); [`handler`] registers them.
+//! kind's code lives in its own domain module; the table of kinds ([`Kinds`]) is built at
+//! startup (`crate::workers`) and handed to the runner, so this module names none of them.
+
+use std::{collections::HashMap, sync::Arc};
 
 use entity::{
     sync_job::{self, JobKind},
@@ -37,11 +39,18 @@ pub trait PreparedJob: Send + Sync {
     ) -> ItemOutcome;
 }
 
-/// The handler of a kind.
-pub fn handler(kind: JobKind) -> &'static dyn JobHandler {
-    match kind {
-        JobKind::Employees => &crate::sync::employees::EmployeeSync,
-        JobKind::Attendance => &crate::attendance::pull::Pull,
-        JobKind::AttendanceDays => &crate::attendance::recompute::Recompute,
+/// The handler of each job kind, built once at startup.
+#[derive(Clone, Default)]
+pub struct Kinds(Arc<HashMap<JobKind, Arc<dyn JobHandler>>>);
+
+impl Kinds {
+    pub fn new(handlers: impl IntoIterator<Item = (JobKind, Arc<dyn JobHandler>)>) -> Self {
+        Self(Arc::new(handlers.into_iter().collect()))
+    }
+
+    /// The handler of `kind`; none when this build has no worker for it (the job fails with
+    /// that reason rather than staying queued forever).
+    pub fn get(&self, kind: JobKind) -> Option<&dyn JobHandler> {
+        self.0.get(&kind).map(|h| h.as_ref())
     }
 }

@@ -1,16 +1,10 @@
-//! Background jobs (design §1.4, §1.5): durable rows, leased workers, live progress.
-//! `startEmployeeSync`, `cancelSyncJob`, `retrySyncJob`, `syncJobs`, `syncJob`,
-//! `syncJobProgress`.
+//! The job engine: durable job and item rows, leased workers, retries and progress events.
+//! It knows no kind and no domain: each kind's work is a [`handler::JobHandler`] of its domain,
+//! and the table of kinds (`crate::workers`) is handed to the runner at startup. Jobs in the
+//! schema are `crate::sync::jobs`.
 
-mod enums;
-mod graphql;
 pub mod handler;
-mod input;
 pub mod items;
-mod progress;
 pub mod runner;
 pub mod service;
 pub mod store;
-
-pub use graphql::{JobsMutation, JobsQuery, JobsSubscription, SyncJob};
-pub use input::{StartEmployeeSyncInput, selection};

@@ -33,8 +33,8 @@ use uuid::Uuid;
 use super::{handler, items, store};
 use crate::{leases, state::AppState};
 
-/// Starts the job loop; it runs until the process ends.
-pub fn spawn(app: AppState) {
+/// Starts the job loop with the handler of each kind; it runs until the process ends.
+pub fn spawn(app: AppState, kinds: handler::Kinds) {
     tokio::spawn(async move {
         let slots = Arc::new(Semaphore::new(app.settings.max_concurrent_jobs.max(1)));
         loop {
@@ -43,9 +43,9 @@ pub fn spawn(app: AppState) {
             };
             match claim_next(&app).await {
                 Ok(Some(job)) => {
-                    let app = app.clone();
+                    let (app, kinds) = (app.clone(), kinds.clone());
                     tokio::spawn(async move {
-                        run(app, job).await;
+                        run(app, &kinds, job).await;
                         drop(permit);
                     });
                 }
@@ -194,14 +194,17 @@ fn heartbeat(app: &AppState, job_id: Uuid, owner: String, signals: Arc<Signals>)
     }))
 }
 
-async fn run(app: AppState, job: sync_job::Model) {
+async fn run(app: AppState, kinds: &handler::Kinds, job: sync_job::Model) {
     let signals = Arc::new(Signals {
         cancel: AtomicBool::new(job.cancel_requested),
         ..Default::default()
     });
     let owner = job.lease_owner.clone().unwrap_or_default();
     let beat = heartbeat(&app, job.id, owner.clone(), signals.clone());
-    let result = run_items(&app, &job, &owner, &signals).await;
+    let result = match kinds.get(job.kind) {
+        Some(kind) => run_items(&app, kind, &job, &owner, &signals).await,
+        None => Err(format!("this server has no worker for {:?} jobs", job.kind)),
+    };
     drop(beat);
     if signals.lease_lost.load(Ordering::Relaxed) {
         tracing::warn!(job.id = %job.id, "lost the job's lease; another worker finishes it");
@@ -211,7 +214,9 @@ async fn run(app: AppState, job: sync_job::Model) {
     match store::finish_job(&app.db, job.id, Some(&owner), cancelled, result.err()).await {
         Ok(Some(done)) => {
             tracing::info!(job.id = %job.id, status = ?done.status, succeeded = done.succeeded, failed = done.failed, "job finished");
-            handler::handler(done.kind).finished(&app, &done).await;
+            if let Some(kind) = kinds.get(done.kind) {
+                kind.finished(&app, &done).await;
+            }
         }
         Ok(None) => {
             tracing::warn!(job.id = %job.id, "the job's lease passed to another worker before it ended; that worker finishes it")
@@ -228,11 +233,12 @@ async fn run(app: AppState, job: sync_job::Model) {
 /// fails the whole job (its open items fail too).
 async fn run_items(
     app: &AppState,
+    kind: &dyn handler::JobHandler,
     job: &sync_job::Model,
     owner: &str,
     signals: &Signals,
 ) -> Result<(), String> {
-    let prepared = handler::handler(job.kind).prepare(app, job).await?;
+    let prepared = kind.prepare(app, job).await?;
     let concurrency = app.settings.sync_concurrency.max(1);
     let stopped =
         || signals.cancel.load(Ordering::Relaxed) || signals.lease_lost.load(Ordering::Relaxed);

@@ -1,99 +1,21 @@
 //! Starting, cancelling, retrying and listing jobs.
 
 use entity::{
-    employee,
     sync_job::{self, JobKind, JobStatus},
     sync_job_item::{self, ItemStatus},
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
 use super::store::{self, NewItem};
 use crate::{
     auth::Scope,
-    employees::service::ListQuery,
     error::{ApiError, ApiResult},
-    linking::service as linking,
     state::AppState,
 };
-
-/// Which employees to sync: ticked ids, a filter, or (neither) everyone.
-pub enum Selection {
-    Ids(Vec<Uuid>),
-    Filter(ListQuery),
-}
-
-/// The employees a selection means, by employee ID: the ids given, or the filter's (a leaver
-/// already removed from the cameras has nothing left to sync, unless the filter asks for that
-/// status). The sync and its preview read the same.
-pub fn selected(company_id: Uuid, selection: &Selection) -> sea_orm::Select<employee::Entity> {
-    let query = employee::Entity::find()
-        .filter(employee::Column::CompanyId.eq(company_id))
-        .order_by_asc(employee::Column::EmployeeCodeKey);
-    match selection {
-        Selection::Ids(ids) => query.filter(employee::Column::Id.is_in(ids.iter().copied())),
-        Selection::Filter(list) if list.selects_removed() => query.filter(list.condition()),
-        Selection::Filter(list) => query
-            .filter(list.condition())
-            .filter(employee::Column::FaceSyncStatus.ne(employee::FaceSyncStatus::Removed)),
-    }
-}
-
-pub async fn start_employee_sync(
-    app: &AppState,
-    scope: Scope,
-    selection: Selection,
-) -> ApiResult<sync_job::Model> {
-    queue_employee_sync(app, scope.company_id, Some(scope.user_id), selection).await
-}
-
-/// Queues an employee sync of the selection, started by `created_by` (none: the server itself,
-/// e.g. an automatic follow-up).
-pub async fn queue_employee_sync(
-    app: &AppState,
-    company_id: Uuid,
-    created_by: Option<Uuid>,
-    selection: Selection,
-) -> ApiResult<sync_job::Model> {
-    linking::selected_place(&app.db, company_id).await?;
-    let query = selected(company_id, &selection)
-        .select_only()
-        .column(employee::Column::Id)
-        .column(employee::Column::EmployeeCode);
-    let rows: Vec<(Uuid, String)> = query.into_tuple().all(&app.db).await?;
-    if let Selection::Ids(ids) = &selection
-        && rows.len() != ids.iter().collect::<std::collections::HashSet<_>>().len()
-    {
-        return Err(ApiError::NotFound("employee"));
-    }
-    if rows.is_empty() {
-        return Err(ApiError::bad_input("input", "no employees match"));
-    }
-    let items = rows
-        .into_iter()
-        .map(|(id, code)| NewItem {
-            employee_id: Some(id),
-            label: code,
-            params: None,
-        })
-        .collect();
-    let job = store::create_job(
-        &app.db,
-        company_id,
-        JobKind::Employees,
-        created_by,
-        None,
-        None,
-        items,
-    )
-    .await?;
-    app.jobs.queued();
-    app.jobs.changed(job.id);
-    Ok(job)
-}
 
 /// Stops starting new items; in-flight ones finish, then the job ends `CANCELLED`.
 pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job::Model> {
@@ -176,9 +98,7 @@ pub async fn retry(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job
     if failed.is_empty() {
         return Err(ApiError::bad_input("id", "the job has no failed items"));
     }
-    if job.kind == JobKind::Employees {
-        linking::camera_company(&app.db, scope.company_id).await?;
-    }
+    // The caller (`retrySyncJob`) checked the company's camera timekeeping is on.
     let items = failed
         .into_iter()
         .map(|i| NewItem {

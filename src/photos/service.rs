@@ -128,7 +128,7 @@ pub(super) async fn store(
         }
     };
     let (employee, saved, replaced) = saved;
-    crate::sync::auto::touch(&app.db, employee.company_id, &[employee.id]).await?;
+    crate::employees::marks::touch(&app.db, employee.company_id, &[employee.id]).await?;
     for old in replaced {
         if let Err(e) = app.photos.delete(&old.storage_key).await {
             tracing::warn!(photo.id = %old.id, error = %e, "could not delete a replaced photo's bytes");

@@ -17,11 +17,10 @@ use crate::{
     attendance::types::Date,
     auth::{ContextExt, Permission},
     companies::Company,
-    ids,
-    jobs::SyncJob,
-    pagination,
+    ids, pagination,
     state::AppContext,
     state::AppState,
+    sync::jobs::SyncJob,
 };
 
 impl DaysRecomputed {

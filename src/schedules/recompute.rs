@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use uuid::Uuid;
 
 use crate::{
-    attendance::{day_rows, days::DayRules, plan::Scope, recompute::queue_range},
+    attendance::{days::DayRules, plan::Scope, recompute::queue_range},
     error::ApiResult,
 };
 
@@ -61,7 +61,7 @@ pub async fn days(
             Some(ids) => Scope::Only(ids),
             None => Scope::All,
         };
-        let days = day_rows::recompute(txn, company, scope, from, to).await?;
+        let days = crate::attendance::rebuild::recompute(txn, company, scope, from, to).await?;
         return Ok(Recomputed { days, job: None });
     }
     let job = queue_range(txn, company.id, from, to, employees, actor).await?;

@@ -1,5 +1,6 @@
 //! Automatic follow-up: with `autoSync` on in the company settings, a changed photo, name,
-//! title, department or work status marks the employee (`auto_sync_changed_at`), and once no
+//! title, department or work status marks the employee (`auto_sync_changed_at`, written by
+//! `employees::marks`), and once no
 //! change came for `TIMEKEEPING_AUTO_SYNC_DELAY_SECS` (debounce) a small sync of just the
 //! marked employees is queued. Each round takes the companies waiting longest first and a
 //! bounded number of employees from each; a company whose sync is already active waits for it,
@@ -10,51 +11,19 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    company, employee,
+    employee,
     sync_job::{self, JobKind, JobStatus},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use crate::{
     error::{ApiError, ApiResult},
-    jobs::service::{Selection, queue_employee_sync},
     state::AppState,
+    sync::selection::{Selection, queue_employee_sync},
 };
-
-/// Marks employees changed, when their company has `autoSync` on (one statement: the company's
-/// setting is read by the update itself).
-pub async fn touch(
-    db: &impl ConnectionTrait,
-    company_id: Uuid,
-    employee_ids: &[Uuid],
-) -> ApiResult<()> {
-    if employee_ids.is_empty() {
-        return Ok(());
-    }
-    employee::Entity::update_many()
-        .col_expr(
-            employee::Column::AutoSyncChangedAt,
-            Expr::value(Some(Utc::now())),
-        )
-        .filter(employee::Column::Id.is_in(employee_ids.iter().copied()))
-        .filter(
-            employee::Column::CompanyId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(company::Column::Id)
-                    .from(company::Entity)
-                    .and_where(company::Column::Id.eq(company_id))
-                    .and_where(company::Column::AutoSync.eq(true))
-                    .to_owned(),
-            ),
-        )
-        .exec(db)
-        .await?;
-    Ok(())
-}
 
 /// How much one round queues: the companies waiting longest first, and in each the employees
 /// changed longest ago, so a company with thousands of changes neither delays the others nor

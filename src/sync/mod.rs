@@ -4,7 +4,12 @@
 pub mod auto;
 pub mod drift;
 pub mod employees;
+mod graphql;
+pub mod jobs;
 pub mod preview;
+pub mod selection;
+
+pub use graphql::SyncMutation;
 
 /// What a job's items share, prepared once per run.
 #[derive(Default)]

@@ -12,10 +12,10 @@ use crate::{
     auth::{ContextExt, Permission},
     employees::Employee,
     error::{ApiError, ApiResult},
-    jobs::{StartEmployeeSyncInput, service as jobs},
     pagination,
     state::AppContext,
     state::AppState,
+    sync::selection::{self as jobs, StartEmployeeSyncInput},
 };
 
 /// What a sync would do to one employee.
@@ -205,7 +205,7 @@ impl PreviewQuery {
     ) -> async_graphql::Result<EmployeeSyncPreview> {
         let scope = ctx.scope(Permission::ManageEmployees)?;
         let app = ctx.app()?;
-        let selection = crate::jobs::selection(scope.company_id, input.unwrap_or_default())?;
+        let selection = jobs::selection(scope.company_id, input.unwrap_or_default())?;
         let first = pagination::page_size(first)? as usize;
         let start = match pagination::decode_after(after.as_deref())? {
             None => 0,

@@ -10,6 +10,7 @@
 
 mod helpers;
 
+mod architecture;
 mod attendance;
 mod attendance_days;
 mod auth;

@@ -91,3 +91,35 @@ app_test!(async fn one_companys_settings_change_queues_nothing_for_another(app) 
     let jobs = app.graphql_ok(&second.admin_token, "{ syncJobs(first: 5) { edges { node { kind createdBy { email } } } } }", json!({})).await;
     assert_eq!(jobs["syncJobs"]["edges"].as_array().map(Vec::len), Some(0), "{jobs}");
 });
+
+app_test!(async fn a_deleted_assignment_gives_its_days_back_to_the_default(app) {
+    let (company, ids) = hr_company(&app, &[("A", "An", None)]).await;
+    let token = &company.admin_token;
+    let office_id = schedule(&app, token, office()).await;
+    app.graphql_ok(token, "mutation($id: ID!) { setDefaultWorkSchedule(scheduleId: $id) { schedule { id } } }", json!({ "id": office_id })).await;
+    let mut late = office();
+    late["name"] = json!("Late shift");
+    late["startTime"] = json!("13:00");
+    late["endTime"] = json!("22:00");
+    late["breakStart"] = json!(null);
+    late["breakEnd"] = json!(null);
+    let late_id = schedule(&app, token, late).await;
+    let assigned = app.graphql_ok(token, "mutation($i: AssignWorkScheduleInput!) { assignWorkSchedule(input: $i) { assignments { id } } }",
+        json!({ "i": { "scheduleId": late_id, "employeeIds": [ids[0]], "from": "2026-10-01", "to": "2026-10-31" } })).await;
+    let assignment = assigned["assignWorkSchedule"]["assignments"][0]["id"].clone();
+    complete_until(&app, &company, "2026-11-01T12:00:00Z").await;
+    let before = days(&app, token, "2026-10-06", "2026-10-06", json!(null)).await;
+    assert_eq!(day(&before, "A", "2026-10-06")["schedule"]["name"], "Late shift");
+
+    // A VIEWER cannot remove it; an unknown id is NOT_FOUND; HR removes it.
+    let viewer = app.user_token(&company, "VIEWER").await;
+    let refused = app.graphql(Some(&viewer), "mutation($id: ID!) { deleteScheduleAssignment(id: $id) { days } }", json!({ "id": assignment })).await;
+    assert_eq!(error_code(&refused), "FORBIDDEN", "{refused}");
+    let unknown = app.graphql(Some(token), "mutation($id: ID!) { deleteScheduleAssignment(id: $id) { days } }", json!({ "id": uuid::Uuid::now_v7().to_string() })).await;
+    assert_eq!(error_code(&unknown), "NOT_FOUND", "{unknown}");
+    app.graphql_ok(token, "mutation($id: ID!) { deleteScheduleAssignment(id: $id) { days job { id } } }", json!({ "id": assignment })).await;
+    let after = days(&app, token, "2026-10-06", "2026-10-06", json!(null)).await;
+    assert_eq!(day(&after, "A", "2026-10-06")["schedule"]["name"], "Office", "the default applies again");
+    let audit = app.graphql_ok(token, "{ auditLog(filter: { actions: [SCHEDULE_ASSIGNMENT_DELETED] }) { edges { node { targetId } } } }", json!({})).await;
+    assert_eq!(audit["auditLog"]["edges"].as_array().map(Vec::len), Some(1), "{audit}");
+});

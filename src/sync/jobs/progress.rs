@@ -8,10 +8,8 @@ use futures_util::Stream;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use super::{
-    graphql::{SyncJob, SyncJobItem, SyncJobProgress},
-    service,
-};
+use super::graphql::{SyncJob, SyncJobItem, SyncJobProgress};
+use crate::jobs::service;
 use crate::{
     error::{ApiError, ApiResult},
     state::AppState,

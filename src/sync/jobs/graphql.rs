@@ -10,11 +10,8 @@ use futures_util::Stream;
 use sea_orm::PaginatorTrait;
 use uuid::Uuid;
 
-use super::{
-    enums::{SyncJobItemStatus, SyncJobKind, SyncJobStatus},
-    input::{StartEmployeeSyncInput, selection},
-    service,
-};
+use super::enums::{SyncJobItemStatus, SyncJobKind, SyncJobStatus};
+use crate::jobs::service;
 use crate::{
     auth::{ContextExt, Permission, User},
     employees::Employee,
@@ -260,7 +257,7 @@ impl JobsQuery {
         crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let id = ids::parse(&id, "sync job")?;
         Ok(SyncJob(
-            super::store::get(&ctx.app()?.db, scope.company_id, id).await?,
+            crate::jobs::store::get(&ctx.app()?.db, scope.company_id, id).await?,
         ))
     }
 }
@@ -272,20 +269,6 @@ pub struct JobsMutation;
 /// Sync job mutations.
 #[Object]
 impl JobsMutation {
-    /// Starts pushing employees to Hanet in the background and returns the job at once.
-    /// `CONFLICT` while another employee sync of the company is queued or running.
-    async fn start_employee_sync(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which employees; omitted: all.")] input: Option<StartEmployeeSyncInput>,
-    ) -> async_graphql::Result<SyncJob> {
-        let scope = ctx.scope(Permission::ManageEmployees)?;
-        let selection = selection(scope.company_id, input.unwrap_or_default())?;
-        Ok(SyncJob(
-            service::start_employee_sync(ctx.app()?, scope, selection).await?,
-        ))
-    }
-
     /// Stops starting new items; in-flight ones finish and the job ends `CANCELLED`.
     async fn cancel_sync_job(
         &self,
@@ -341,8 +324,8 @@ impl JobsSubscription {
         let scope = ctx.scope(Permission::ReadCompany)?;
         crate::linking::service::camera_company(&ctx.app()?.db, scope.company_id).await?;
         let app = ctx.app()?.clone();
-        let job =
-            super::store::get(&app.db, scope.company_id, ids::parse(&id, "sync job")?).await?;
+        let job = crate::jobs::store::get(&app.db, scope.company_id, ids::parse(&id, "sync job")?)
+            .await?;
         Ok(super::progress::progress_stream(app, job))
     }
 }
