@@ -1,6 +1,8 @@
 //! The day rules, case by case (design §8).
 
 use super::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
