@@ -30,7 +30,8 @@ pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_jo
         // Stopped half way, the days it had not reached would keep what older rules computed
         // (and could be locked that way).
         return Err(ApiError::Conflict(
-            "a recompute of attendance days cannot be cancelled: the days it has not reached              would keep what the old rules computed; it ends by itself"
+            "a recompute of attendance days cannot be cancelled: the days it has not reached \
+             would keep what the old rules computed; it ends by itself"
                 .to_owned(),
         ));
     }
