@@ -96,6 +96,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         checkins: Default::default(),
         checkin_readers: Default::default(),
         sql_statements: statements,
+        kinds: crate::workers::kinds(),
     })
 }
 
@@ -143,7 +144,7 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
         crate::events::start(&state);
-        jobs::runner::spawn(state.clone(), crate::workers::kinds());
+        jobs::runner::spawn(state.clone());
         attendance::pull::spawn_catch_up(state.clone());
         attendance::absences::spawn(state.clone());
         crate::photos::retention::spawn(state.clone());

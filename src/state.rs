@@ -34,6 +34,8 @@ pub struct AppState {
     pub photos: PhotoStore,
     /// Bounds on hashing, decoding and login attempts.
     pub guards: Arc<Guards>,
+    /// The worker of each job kind (`crate::workers`).
+    pub kinds: crate::jobs::handler::Kinds,
     /// SQL statements run since start (read by tests and metrics).
     pub sql_statements: Arc<AtomicU64>,
 }

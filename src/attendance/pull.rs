@@ -19,7 +19,7 @@ use crate::{
     auth::Scope,
     error::{ApiError, ApiResult},
     jobs::{
-        handler::{JobHandler, PreparedJob},
+        handler::Worker,
         store::{self, ItemOutcome, NewItem},
     },
     linking::service as linking,
@@ -29,7 +29,7 @@ use crate::{
 /// The range of a job or of one item. `gap`: the catch-up queued the job for a period longer
 /// than its window, and attendance is known complete up to `to` once it succeeds.
 #[derive(Serialize, Deserialize)]
-struct Slice {
+pub struct Slice {
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     #[serde(default)]
@@ -91,11 +91,14 @@ async fn queue(
     let params = serde_json::to_string(&Slice { from, to, gap }).ok();
     let job = store::create_job(
         &app.db,
-        company_id,
-        JobKind::Attendance,
-        created_by,
-        params,
-        None,
+        store::NewJob {
+            company_id,
+            kind: Pull::KIND,
+            busy: Pull::BUSY,
+            created_by,
+            params,
+            retry_of: None,
+        },
         items,
     )
     .await?;
@@ -194,65 +197,50 @@ pub async fn pull_range(
 /// Check-in pulls (`ATTENDANCE` jobs): each item a slice Hanet's query accepts.
 pub struct Pull;
 
-/// A pull's run: the place whose check-ins it fetches.
-struct PreparedPull {
-    place_id: String,
-}
-
 #[async_trait::async_trait]
-impl JobHandler for Pull {
+impl Worker for Pull {
+    const KIND: JobKind = JobKind::Attendance;
+    const BUSY: &'static str =
+        "a check-in pull is already queued or running for this company; wait for it or cancel it";
+    type JobArgs = Option<Slice>;
+    type Args = Slice;
+    /// The place whose check-ins it fetches.
+    type Run = String;
+
     async fn prepare(
         &self,
         app: &AppState,
         job: &sync_job::Model,
-    ) -> Result<Box<dyn PreparedJob>, String> {
-        let place_id = linking::selected_place(&app.db, job.company_id)
+        _args: Option<Slice>,
+    ) -> Result<String, String> {
+        linking::selected_place(&app.db, job.company_id)
             .await
-            .map_err(|e| e.message())?;
-        Ok(Box::new(PreparedPull { place_id }))
+            .map_err(|e| e.message())
+    }
+
+    async fn work(
+        &self,
+        app: &AppState,
+        job: &sync_job::Model,
+        place_id: &String,
+        _item: &sync_job_item::Model,
+        slice: Slice,
+    ) -> ItemOutcome {
+        match pull_range(app, job.company_id, place_id, slice.from, slice.to).await {
+            Ok(_) => ItemOutcome::done("PULLED"),
+            Err(e) => {
+                let code = match &e {
+                    ApiError::HanetUnavailable { code, .. } => *code,
+                    _ => None,
+                };
+                ItemOutcome::failed(e.code(), e.message(), code)
+            }
+        }
     }
 
     async fn finished(&self, app: &AppState, job: &sync_job::Model) {
         if job.status == JobStatus::Succeeded {
             pulled(app, job).await;
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl PreparedJob for PreparedPull {
-    async fn run_item(
-        &self,
-        app: &AppState,
-        job: &sync_job::Model,
-        item: &sync_job_item::Model,
-    ) -> ItemOutcome {
-        run_item(app, job, &self.place_id, item).await
-    }
-}
-
-/// One item of an `ATTENDANCE` job.
-pub async fn run_item(
-    app: &AppState,
-    job: &sync_job::Model,
-    place_id: &str,
-    item: &sync_job_item::Model,
-) -> ItemOutcome {
-    let Some(slice) = item
-        .params
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<Slice>(p).ok())
-    else {
-        return ItemOutcome::failed("BAD_ITEM", "the item has no range", None);
-    };
-    match pull_range(app, job.company_id, place_id, slice.from, slice.to).await {
-        Ok(_) => ItemOutcome::done("PULLED"),
-        Err(e) => {
-            let code = match &e {
-                ApiError::HanetUnavailable { code, .. } => *code,
-                _ => None,
-            };
-            ItemOutcome::failed(e.code(), e.message(), code)
         }
     }
 }

@@ -24,20 +24,23 @@ use super::{
 use crate::{
     companies,
     error::ApiResult,
-    jobs::store::{self, ItemOutcome, NewItem},
+    jobs::{
+        handler::Worker,
+        store::{self, ItemOutcome, NewItem},
+    },
     state::AppState,
 };
 
 /// A recompute's employees (none: all of the company's), stored once in the job's params.
 #[derive(Serialize, Deserialize, Default)]
-struct Employees {
+pub struct Employees {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     employees: Option<Vec<Uuid>>,
 }
 
 /// The dates of one item (and, in jobs queued by older versions, its employees).
 #[derive(Serialize, Deserialize)]
-struct Dates {
+pub struct Dates {
     from: NaiveDate,
     to: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,11 +176,14 @@ pub async fn queue_range(
         .flatten();
     store::create_job_in(
         db,
-        company_id,
-        JobKind::AttendanceDays,
-        created_by,
-        params,
-        None,
+        store::NewJob {
+            company_id,
+            kind: JobKind::AttendanceDays,
+            busy: <Recompute as Worker>::BUSY,
+            created_by,
+            params,
+            retry_of: None,
+        },
         items,
     )
     .await
@@ -187,51 +193,41 @@ pub async fn queue_range(
 pub struct Recompute;
 
 #[async_trait::async_trait]
-impl crate::jobs::handler::JobHandler for Recompute {
+impl Worker for Recompute {
+    const KIND: JobKind = JobKind::AttendanceDays;
+    const BUSY: &'static str = "a recompute is already running for this company; wait for it";
+    /// Stopped half way, the days it had not reached would keep what older rules computed
+    /// (and could be locked that way).
+    const MUST_FINISH: bool = true;
+    type JobArgs = Employees;
+    type Args = Dates;
+    /// The job's employees (none: all).
+    type Run = Option<Vec<Uuid>>;
+
     async fn prepare(
         &self,
         _app: &AppState,
         _job: &sync_job::Model,
-    ) -> Result<Box<dyn crate::jobs::handler::PreparedJob>, String> {
-        Ok(Box::new(Recompute))
+        args: Employees,
+    ) -> Result<Self::Run, String> {
+        Ok(args.employees)
     }
-}
 
-#[async_trait::async_trait]
-impl crate::jobs::handler::PreparedJob for Recompute {
-    async fn run_item(
+    async fn work(
         &self,
         app: &AppState,
         job: &sync_job::Model,
-        item: &sync_job_item::Model,
+        employees: &Self::Run,
+        _item: &sync_job_item::Model,
+        mut dates: Dates,
     ) -> ItemOutcome {
-        run_item(app, job, item).await
-    }
-}
-
-pub async fn run_item(
-    app: &AppState,
-    job: &sync_job::Model,
-    item: &sync_job_item::Model,
-) -> ItemOutcome {
-    let Some(mut dates) = item
-        .params
-        .as_deref()
-        .and_then(|p| serde_json::from_str::<Dates>(p).ok())
-    else {
-        return ItemOutcome::failed("BAD_ITEM", "the item has no dates", None);
-    };
-    if dates.employees.is_none() {
-        dates.employees = job
-            .params
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<Employees>(p).ok())
-            .unwrap_or_default()
-            .employees;
-    }
-    match recompute(&app.db, job.company_id, &dates).await {
-        Ok(_) => ItemOutcome::done("RECOMPUTED"),
-        Err(e) => ItemOutcome::failed(e.code(), e.message(), None),
+        if dates.employees.is_none() {
+            dates.employees.clone_from(employees);
+        }
+        match recompute(&app.db, job.company_id, &dates).await {
+            Ok(_) => ItemOutcome::done("RECOMPUTED"),
+            Err(e) => ItemOutcome::failed(e.code(), e.message(), None),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    sync_job::{self, JobKind},
+    sync_job,
     sync_job_item::{self, ItemStatus},
 };
 use sea_orm::{
@@ -182,11 +182,7 @@ pub async fn finish_item(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    let kind = match job.kind {
-        JobKind::Employees => "EMPLOYEES",
-        JobKind::Attendance => "ATTENDANCE",
-        JobKind::AttendanceDays => "ATTENDANCE_DAYS",
-    };
+    let kind = sea_orm::ActiveEnum::to_value(&job.kind);
     let outcome = if outcome.succeeded {
         "succeeded"
     } else {
@@ -194,7 +190,7 @@ pub async fn finish_item(
     };
     crate::metrics::METRICS
         .sync_items
-        .with_label_values(&[kind, outcome])
+        .with_label_values(&[kind.as_str(), outcome])
         .inc();
     Ok(())
 }

@@ -34,7 +34,8 @@ use super::{handler, items, store};
 use crate::{leases, state::AppState};
 
 /// Starts the job loop with the handler of each kind; it runs until the process ends.
-pub fn spawn(app: AppState, kinds: handler::Kinds) {
+pub fn spawn(app: AppState) {
+    let kinds = app.kinds.clone();
     tokio::spawn(async move {
         let slots = Arc::new(Semaphore::new(app.settings.max_concurrent_jobs.max(1)));
         loop {

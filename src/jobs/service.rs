@@ -1,7 +1,7 @@
 //! Starting, cancelling, retrying and listing jobs.
 
 use entity::{
-    sync_job::{self, JobKind, JobStatus},
+    sync_job::{self, JobStatus},
     sync_job_item::{self, ItemStatus},
 };
 use sea_orm::{
@@ -26,12 +26,12 @@ pub async fn cancel(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_jo
             job.status
         )));
     }
-    if job.kind == JobKind::AttendanceDays {
-        // Stopped half way, the days it had not reached would keep what older rules computed
-        // (and could be locked that way).
+    if app.kinds.policy(job.kind).must_finish {
+        // Stopped half way, such a job would leave its work half done (a recompute's days
+        // it had not reached would keep what older rules computed, and could be locked).
         return Err(ApiError::Conflict(
-            "a recompute of attendance days cannot be cancelled: the days it has not reached \
-             would keep what the old rules computed; it ends by itself"
+            "this job cannot be cancelled: stopped half way it would leave its work half done \
+             (a recompute's days would keep what the old rules computed); it ends by itself"
                 .to_owned(),
         ));
     }
@@ -83,9 +83,10 @@ pub async fn retry(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job
     if !job.status.is_terminal() {
         return Err(ApiError::Conflict("the job is still running".to_owned()));
     }
-    // A recompute's cancelled items (cancelled before recomputes could no longer be) left
-    // days stale, like failed ones: a retry does them again.
-    let again = if job.kind == JobKind::AttendanceDays {
+    // The cancelled items of a job that must finish (cancelled before such jobs could no
+    // longer be) left its work half done, like failed ones: a retry does them again.
+    let policy = app.kinds.policy(job.kind);
+    let again = if policy.must_finish {
         vec![ItemStatus::Failed, ItemStatus::Cancelled]
     } else {
         vec![ItemStatus::Failed]
@@ -110,11 +111,14 @@ pub async fn retry(app: &AppState, scope: Scope, id: Uuid) -> ApiResult<sync_job
         .collect();
     let retry = store::create_job(
         &app.db,
-        scope.company_id,
-        job.kind,
-        Some(scope.user_id),
-        job.params.clone(),
-        Some(id),
+        store::NewJob {
+            company_id: scope.company_id,
+            kind: job.kind,
+            busy: policy.busy,
+            created_by: Some(scope.user_id),
+            params: job.params.clone(),
+            retry_of: Some(id),
+        },
         items,
     )
     .await?;

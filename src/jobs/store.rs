@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use super::outcome::ItemOutcome;
 use crate::error::{ApiError, ApiResult};
 
 /// An item to create.
@@ -21,55 +22,33 @@ pub struct NewItem {
     pub params: Option<String>,
 }
 
-/// How an item ended.
-#[derive(Clone, Debug)]
-pub struct ItemOutcome {
-    pub succeeded: bool,
-    pub action: Option<&'static str>,
-    pub hanet_code: Option<i64>,
-    pub error_code: Option<String>,
-    pub error: Option<String>,
+/// A job to create.
+pub struct NewJob {
+    pub company_id: Uuid,
+    pub kind: JobKind,
+    /// Told the user when the kind's one active job per company exists already
+    /// (the kind's `Worker::BUSY`).
+    pub busy: &'static str,
+    /// The user who started it; none for the server's own jobs.
+    pub created_by: Option<Uuid>,
+    /// The job's arguments, as JSON.
+    pub params: Option<String>,
+    /// The job it retries.
+    pub retry_of: Option<Uuid>,
 }
 
-impl ItemOutcome {
-    pub fn done(action: &'static str) -> Self {
-        Self {
-            succeeded: true,
-            action: Some(action),
-            hanet_code: None,
-            error_code: None,
-            error: None,
-        }
-    }
-
-    pub fn failed(
-        error_code: impl Into<String>,
-        error: impl Into<String>,
-        hanet_code: Option<i64>,
-    ) -> Self {
-        Self {
-            succeeded: false,
-            action: None,
-            hanet_code,
-            error_code: Some(error_code.into()),
-            error: Some(error.into()),
-        }
-    }
-}
-
-/// Creates a queued job with its items in one transaction. A second active employee sync of
-/// the same company is refused with `CONFLICT` (a unique index decides, even across processes).
+/// Creates a queued job with its items in one transaction. A second active job of a kind that
+/// allows one per company is refused with `CONFLICT` (a unique index decides, even across
+/// processes).
 pub async fn create_job(
     db: &DatabaseConnection,
-    company_id: Uuid,
-    kind: JobKind,
-    created_by: Option<Uuid>,
-    params: Option<String>,
-    retry_of: Option<Uuid>,
+    new: NewJob,
     items: Vec<NewItem>,
 ) -> ApiResult<sync_job::Model> {
     let txn = crate::db::begin_write(db).await?;
-    let job = create_job_in(&txn, company_id, kind, created_by, params, retry_of, items).await?;
+    let (company_id, kind, created_by, retry_of) =
+        (new.company_id, new.kind, new.created_by, new.retry_of);
+    let job = create_job_in(&txn, new, items).await?;
     // A job a user started is in the audit log; the server's own (automatic follow-ups,
     // recomputes, catch-ups) are not.
     if created_by.is_some() {
@@ -98,13 +77,17 @@ pub async fn create_job(
 /// commit together).
 pub async fn create_job_in(
     txn: &impl ConnectionTrait,
-    company_id: Uuid,
-    kind: JobKind,
-    created_by: Option<Uuid>,
-    params: Option<String>,
-    retry_of: Option<Uuid>,
+    new: NewJob,
     items: Vec<NewItem>,
 ) -> ApiResult<sync_job::Model> {
+    let NewJob {
+        company_id,
+        kind,
+        busy,
+        created_by,
+        params,
+        retry_of,
+    } = new;
     let job = sync_job::ActiveModel {
         id: Set(Uuid::now_v7()),
         company_id: Set(company_id),
@@ -126,15 +109,7 @@ pub async fn create_job_in(
     }
     .insert(txn)
     .await
-    .map_err(|e| {
-        ApiError::from_db_conflict(e, || match kind {
-            JobKind::Attendance => {
-                "a check-in pull is already queued or running for this company; wait for it or cancel it"
-            }
-            _ => "an employee sync is already running for this company; wait for it or cancel it",
-        }
-        .to_owned())
-    })?;
+    .map_err(|e| ApiError::from_db_conflict(e, || busy.to_owned()))?;
     let rows: Vec<sync_job_item::ActiveModel> = items
         .into_iter()
         .enumerate()

@@ -6,7 +6,8 @@
 
 use entity::{
     employee::{self, FaceSyncStatus, WorkStatus},
-    sync_job, sync_job_item,
+    sync_job::{self, JobKind},
+    sync_job_item,
 };
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 use uuid::Uuid;
@@ -14,10 +15,7 @@ use uuid::Uuid;
 use super::JobContext;
 use crate::{
     error::ApiError,
-    jobs::{
-        handler::{JobHandler, PreparedJob},
-        store::ItemOutcome,
-    },
+    jobs::{handler::Worker, store::ItemOutcome},
     linking::{camera::CameraSession, camera::Vendored, service as linking},
     state::AppState,
     vendor::{VendorError, VendorPerson},
@@ -32,25 +30,33 @@ const CREATE_ATTEMPTS: usize = 3;
 pub struct EmployeeSync;
 
 #[async_trait::async_trait]
-impl JobHandler for EmployeeSync {
+impl Worker for EmployeeSync {
+    const KIND: JobKind = JobKind::Employees;
+    const BUSY: &'static str =
+        "an employee sync is already running for this company; wait for it or cancel it";
+    type JobArgs = ();
+    /// An item is its employee (`employee_id`); it carries no arguments.
+    type Args = ();
+    type Run = JobContext;
+
     async fn prepare(
         &self,
         app: &AppState,
         job: &sync_job::Model,
-    ) -> Result<Box<dyn PreparedJob>, String> {
-        Ok(Box::new(prepare(app, job.company_id).await?))
+        _args: (),
+    ) -> Result<JobContext, String> {
+        prepare(app, job.company_id).await
     }
-}
 
-#[async_trait::async_trait]
-impl PreparedJob for JobContext {
-    async fn run_item(
+    async fn work(
         &self,
         app: &AppState,
         job: &sync_job::Model,
+        context: &JobContext,
         item: &sync_job_item::Model,
+        _args: (),
     ) -> ItemOutcome {
-        run_item(app, job, self, item).await
+        run_item(app, job, context, item).await
     }
 }
 

@@ -105,11 +105,14 @@ pub async fn queue_employee_sync(
         .collect();
     let job = store::create_job(
         &app.db,
-        company_id,
-        JobKind::Employees,
-        created_by,
-        None,
-        None,
+        store::NewJob {
+            company_id,
+            kind: JobKind::Employees,
+            busy: <super::employees::EmployeeSync as crate::jobs::handler::Worker>::BUSY,
+            created_by,
+            params: None,
+            retry_of: None,
+        },
         items,
     )
     .await?;
