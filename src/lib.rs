@@ -32,6 +32,7 @@ pub mod loaders;
 pub mod metrics;
 pub mod operation;
 pub mod pagination;
+pub mod periodic;
 pub mod persisted;
 pub mod photos;
 pub mod schedules;

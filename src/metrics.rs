@@ -1,6 +1,6 @@
 //! Prometheus metrics (the `prometheus` crate, TiKV's), served at `GET /metrics`: HTTP requests
 //! by status, GraphQL operations by name with their duration, Hanet calls by endpoint and
-//! outcome, sync items by outcome, check-ins ingested by source.
+//! outcome, sync items by outcome, check-ins ingested by source, periodic task runs.
 
 use std::sync::LazyLock;
 
@@ -16,6 +16,7 @@ pub struct Metrics {
     pub hanet_calls: IntCounterVec,
     pub sync_items: IntCounterVec,
     pub checkins_ingested: IntCounterVec,
+    pub periodic_runs: IntCounterVec,
 }
 
 #[allow(
@@ -80,6 +81,12 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
             "timekeeping_checkins_ingested_total",
             "New check-ins stored, by source",
             &["source"],
+        ),
+        periodic_runs: counter(
+            &registry,
+            "timekeeping_periodic_runs_total",
+            "Runs of periodic tasks in this process, by task and outcome",
+            &["task", "outcome"],
         ),
         registry,
     };

@@ -12,22 +12,22 @@ use entity::{company, schedule_assignment};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 
 use super::{days::DayRules, plan::Scope};
-use crate::{error::ApiResult, state::AppState};
+use crate::{
+    error::ApiResult,
+    periodic::{Start, Task},
+    state::AppState,
+};
 
 const INTERVAL: Duration = Duration::from_secs(300);
 
+/// Stores expected days at start and every few minutes (one process per interval).
 pub fn spawn(app: AppState) {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = pass(&app).await {
-                tracing::warn!(
-                    error = e.message(),
-                    "storing today's attendance days failed; trying again later"
-                );
-            }
-            tokio::time::sleep(INTERVAL).await;
-        }
-    });
+    let task = Task {
+        name: "days",
+        interval: INTERVAL,
+        start: Start::Now,
+    };
+    crate::periodic::spawn(app, task, |app| async move { pass(&app).await });
 }
 
 /// One pass over every company with a schedule; returns how many days it considered.

@@ -251,16 +251,13 @@ impl Worker for Pull {
 pub fn spawn_catch_up(app: AppState) {
     let interval = app.settings.catch_up_interval();
     let Some(interval) = interval else { return };
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(interval).await;
-            if let Err(e) = catch_up_all(&app).await {
-                tracing::warn!(
-                    error = e.message(),
-                    "attendance catch-up failed; trying again later"
-                );
-            }
-        }
+    let task = crate::periodic::Task {
+        name: "catch_up",
+        interval,
+        start: crate::periodic::Start::AfterInterval,
+    };
+    crate::periodic::spawn(app, task, |app| async move {
+        catch_up_all(&app).await.map(|()| 0)
     });
 }
 

@@ -155,9 +155,16 @@ impl Default for Policy {
     }
 }
 
+/// One kind in the table: its worker behind the adapter, and its policy.
+#[derive(Clone)]
+struct Kind {
+    handler: Arc<dyn JobHandler>,
+    policy: Policy,
+}
+
 /// The worker of each job kind, built once at startup.
 #[derive(Clone, Default)]
-pub struct Kinds(Arc<HashMap<JobKind, (Arc<dyn JobHandler>, Policy)>>);
+pub struct Kinds(Arc<HashMap<JobKind, Kind>>);
 
 impl Kinds {
     /// No kinds yet; add each with [`Kinds::with`].
@@ -172,18 +179,24 @@ impl Kinds {
             busy: W::BUSY,
             must_finish: W::MUST_FINISH,
         };
-        table.insert(W::KIND, (Arc::new(Typed(Arc::new(worker))), policy));
+        table.insert(
+            W::KIND,
+            Kind {
+                handler: Arc::new(Typed(Arc::new(worker))),
+                policy,
+            },
+        );
         Self(Arc::new(table))
     }
 
     /// The handler of `kind`; none when this build has no worker for it (the job fails with
     /// that reason rather than staying queued forever).
     pub fn get(&self, kind: JobKind) -> Option<&dyn JobHandler> {
-        self.0.get(&kind).map(|(h, _)| h.as_ref())
+        self.0.get(&kind).map(|k| k.handler.as_ref())
     }
 
     /// How `kind`'s jobs are treated (the default for a kind without a worker).
     pub fn policy(&self, kind: JobKind) -> Policy {
-        self.0.get(&kind).map(|(_, p)| *p).unwrap_or_default()
+        self.0.get(&kind).map(|k| k.policy).unwrap_or_default()
     }
 }

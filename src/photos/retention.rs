@@ -21,23 +21,15 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 /// Employees handled per sweep round (the sweep repeats until none is left).
 const BATCH: u64 = 100;
 
+/// Sweeps at start and hourly (one process per interval); each run that deleted photos logs
+/// how many employees lost theirs.
 pub fn spawn(app: AppState) {
-    tokio::spawn(async move {
-        loop {
-            match sweep(&app).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(
-                    employees = n,
-                    "face photo retention: leavers' photos deleted"
-                ),
-                Err(e) => tracing::warn!(
-                    error = e.message(),
-                    "face photo retention sweep failed; trying again later"
-                ),
-            }
-            tokio::time::sleep(SWEEP_INTERVAL).await;
-        }
-    });
+    let task = crate::periodic::Task {
+        name: "photo_retention",
+        interval: SWEEP_INTERVAL,
+        start: crate::periodic::Start::Now,
+    };
+    crate::periodic::spawn(app, task, |app| async move { sweep(&app).await });
 }
 
 /// Deletes the photos of every leaver removed from Hanet longer ago than the retention period;

@@ -46,16 +46,13 @@ impl Default for Round {
 pub fn spawn(app: AppState) {
     let delay = Duration::from_secs(app.settings.auto_sync_delay_secs);
     let tick = (delay / 4).clamp(Duration::from_millis(250), Duration::from_secs(5));
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(tick).await;
-            if let Err(e) = queue_due(&app, delay, Round::default()).await {
-                tracing::warn!(
-                    error = e.message(),
-                    "automatic sync: reading the due changes failed; trying again"
-                );
-            }
-        }
+    let task = crate::periodic::Task {
+        name: "auto_sync",
+        interval: tick,
+        start: crate::periodic::Start::AfterInterval,
+    };
+    crate::periodic::spawn(app, task, move |app| async move {
+        queue_due(&app, delay, Round::default()).await
     });
 }
 

@@ -36,33 +36,34 @@ pub struct UnknownPerson {
 /// Time between reconciles of a company.
 const INTERVAL: Duration = Duration::from_secs(24 * 3600);
 
+/// Reconciles every linked company daily (one process per interval).
 pub fn spawn(app: AppState) {
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(INTERVAL).await;
-            let Ok(links) = hanet_connection::Entity::find()
-                .filter(hanet_connection::Column::Status.eq(ConnectionStatus::Active))
-                .filter(hanet_connection::Column::PlaceId.is_not_null())
-                .all(&app.db)
-                .await
-            else {
-                continue;
-            };
-            for link in links {
-                let lease = format!("reconcile:{}", link.company_id);
-                let hold = chrono::Duration::hours(20);
-                if !crate::leases::try_claim(&app.db, &lease, &app.jobs.worker_id, hold)
-                    .await
-                    .unwrap_or(false)
-                {
-                    continue;
-                }
-                if let Err(e) = reconcile(&app, link.company_id).await {
-                    tracing::warn!(company.id = %link.company_id, error = e.message(), "reconcile failed");
-                }
+    let task = crate::periodic::Task {
+        name: "reconcile",
+        interval: INTERVAL,
+        start: crate::periodic::Start::AfterInterval,
+    };
+    crate::periodic::spawn(app, task, |app| async move { reconcile_all(&app).await });
+}
+
+/// Reconciles each linked company; one company's failure is logged and the others go on.
+/// Returns how many were reconciled.
+async fn reconcile_all(app: &AppState) -> ApiResult<usize> {
+    let links = hanet_connection::Entity::find()
+        .filter(hanet_connection::Column::Status.eq(ConnectionStatus::Active))
+        .filter(hanet_connection::Column::PlaceId.is_not_null())
+        .all(&app.db)
+        .await?;
+    let mut done = 0;
+    for link in links {
+        match reconcile(app, link.company_id).await {
+            Ok(_) => done += 1,
+            Err(e) => {
+                tracing::warn!(company.id = %link.company_id, error = e.message(), "reconcile failed")
             }
         }
-    });
+    }
+    Ok(done)
 }
 
 /// Compares and stores the findings.

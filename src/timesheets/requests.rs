@@ -118,20 +118,16 @@ pub async fn sweep(db: &DatabaseConnection) -> ApiResult<u64> {
     Ok(done.rows_affected)
 }
 
-/// Sweeps expired exports at start and every ten minutes (any process may: a delete of expired
-/// rows is the same whoever runs it).
+/// Sweeps expired exports at start and every ten minutes (one process per interval).
 pub fn spawn_sweep(app: AppState) {
-    tokio::spawn(async move {
-        loop {
-            match sweep(&app.db).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(exports = n, "expired timesheet exports deleted"),
-                Err(e) => tracing::warn!(
-                    error = e.message(),
-                    "sweeping expired exports failed; trying again later"
-                ),
-            }
-            tokio::time::sleep(SWEEP_INTERVAL).await;
-        }
+    let task = crate::periodic::Task {
+        name: "export_sweep",
+        interval: SWEEP_INTERVAL,
+        start: crate::periodic::Start::Now,
+    };
+    crate::periodic::spawn(app, task, |app| async move {
+        sweep(&app.db)
+            .await
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
     });
 }

@@ -1,4 +1,4 @@
-//! The house's shape, checked from the source: no import circle of more than two files in
+//! The house's shape, checked from the source (and ARCHITECTURE.md kept true): no import circle of more than two files in
 //! `src/` (a file's imports are its `crate::…`, `super::…` and `use super::{…}` paths, comments
 //! left out, each resolved to the longest module path that is a file), and the job engine
 //! (`src/jobs/`) imports no domain module.
@@ -297,5 +297,41 @@ fn the_job_engine_imports_no_domain() {
     assert!(
         found.is_empty(),
         "src/jobs/ imports domain modules: {found:#?}"
+    );
+}
+
+#[test]
+fn every_path_architecture_md_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let prefixed = |t: &str| {
+        ["src/", "tests/", "entity/", "migration/"]
+            .iter()
+            .any(|p| t.starts_with(p))
+    };
+    // A code-map line opens with its folder; bare file names in it are in that folder.
+    let mut named: Vec<String> = Vec::new();
+    let mut base = String::new();
+    for paragraph in text.split("\n- ") {
+        base.clear();
+        for (i, token) in paragraph.split('`').skip(1).step_by(2).enumerate() {
+            if prefixed(token) {
+                if i == 0 && token.ends_with('/') {
+                    base = token.to_owned();
+                }
+                named.push(token.to_owned());
+            } else if token.ends_with(".rs") && !token.contains(' ') && !base.is_empty() {
+                named.push(format!("{base}{token}"));
+            }
+        }
+    }
+    assert!(
+        named.len() > 40,
+        "ARCHITECTURE.md names the modules: {named:?}"
+    );
+    let missing: Vec<&String> = named.iter().filter(|p| !root.join(p).exists()).collect();
+    assert!(
+        missing.is_empty(),
+        "ARCHITECTURE.md names paths that do not exist: {missing:?}"
     );
 }

@@ -3,6 +3,7 @@
 
 mod events;
 mod jobs;
+mod periodic;
 
 use std::{
     process::{Command, Stdio},
