@@ -5,9 +5,10 @@
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder, ServerError, Value};
 
 use crate::{
-    attendance::{AttendanceMutation, AttendanceQuery, AttendanceSubscription},
+    attendance::{AttendanceMutation, AttendanceQuery},
     audit::AuditQuery,
     auth::{AuthMutation, AuthQuery},
+    checkins::AttendanceSubscription,
     companies::{CompanyMutation, CompanyQuery},
     departments::{DepartmentsMutation, DepartmentsQuery},
     employees::{EmployeesMutation, EmployeesQuery},

@@ -21,8 +21,8 @@ use async_graphql::{ParseRequestError, http::MultipartOptions};
 use futures_util::{SinkExt, StreamExt, TryStreamExt};
 
 use crate::{
-    attendance,
     auth::{Caller, Permission},
+    checkins,
     error::http_error,
     executor::Api,
     graphiql,
@@ -55,7 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/webhooks/hanet",
-        web::post().to(attendance::webhook::hanet_webhook),
+        web::post().to(checkins::http::hanet_webhook),
     )
     .route("/metrics", web::get().to(metrics))
     .route("/healthz", web::get().to(healthz))

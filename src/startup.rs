@@ -11,11 +11,11 @@ use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    attendance,
     auth::JwtKeys,
+    checkins,
     config::{self, Settings},
     crypto::TokenCipher,
-    db,
+    days, db,
     graphql::{self, Limits},
     hanet::HanetClient,
     http, jobs,
@@ -140,13 +140,13 @@ impl Application {
         }
         let server = server.listen(listener)?.run();
         // Days an older version of the day rules stored are recomputed in the background.
-        attendance::recompute::queue_outdated(&state, attendance::recompute::Outdated::Everywhere)
+        days::job::queue_outdated(&state, days::job::Outdated::Everywhere)
             .await
             .map_err(|e| anyhow::anyhow!("queueing attendance-day recomputes: {}", e.message()))?;
         crate::events::start(&state);
         jobs::runner::spawn(state.clone());
-        attendance::pull::spawn_catch_up(state.clone());
-        attendance::absences::spawn(state.clone());
+        checkins::pull::spawn_catch_up(state.clone());
+        days::absences::spawn(state.clone());
         crate::photos::retention::spawn(state.clone());
         crate::timesheets::spawn_sweep(state.clone());
         crate::sync::auto::spawn(state.clone());

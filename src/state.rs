@@ -8,8 +8,8 @@ use std::sync::{
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    attendance::Readers,
     auth::JwtKeys,
+    checkins::Readers,
     config::Settings,
     events::{CheckinHub, JobHub},
     guard::Guards,

@@ -7,6 +7,6 @@ use crate::jobs::handler::Kinds;
 pub fn kinds() -> Kinds {
     Kinds::new()
         .with(crate::sync::employees::EmployeeSync)
-        .with(crate::attendance::pull::Pull)
-        .with(crate::attendance::recompute::Recompute)
+        .with(crate::checkins::pull::Pull)
+        .with(crate::days::job::Recompute)
 }

@@ -8,7 +8,7 @@ use hanet_sim::{CheckinSeed, SimConfig, Simulator};
 use md5::{Digest, Md5};
 use serde_json::{Value, json};
 use timekeeping::{
-    attendance::{ingest, pull},
+    checkins::{pull, store as ingest},
     companies::service as companies,
     departments::service as departments,
     employees::service as employees,
@@ -338,9 +338,14 @@ pub async fn backfill(existing: usize, pulled: usize) -> anyhow::Result<()> {
                 captured_at_ms: base + i as i64 * 1000,
             })
             .collect();
-        ingest::store(db, setup.company_id, ingest::Source::Pull, rows)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message()))?;
+        ingest::store(
+            ingest::Intake::of(&setup.server.state),
+            setup.company_id,
+            ingest::Source::Pull,
+            rows,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
     }
     let seed_secs = seeded.elapsed().as_secs_f64();
     // The database side alone, on top of the million: 100,000 more in 2,500-row batches, as a
@@ -370,9 +375,15 @@ pub async fn backfill(existing: usize, pulled: usize) -> anyhow::Result<()> {
                 }
             })
             .collect();
-        ingest::store_mapped(db, setup.company_id, ingest::Source::Pull, rows, &employees)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message()))?;
+        ingest::store_mapped(
+            ingest::Intake::of(&setup.server.state),
+            setup.company_id,
+            ingest::Source::Pull,
+            rows,
+            &employees,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
     }
     let direct_rate = extra as f64 / direct.elapsed().as_secs_f64();
     // The check-ins Hanet holds for one month, pulled 500 per page.

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use timekeeping::{attendance::ingest, vendor::VendorCheckin};
+use timekeeping::{checkins::store as ingest, vendor::VendorCheckin};
 
 use crate::{
     attendance::{self, ADMIN_EMAIL, ADMIN_PASSWORD},
@@ -151,7 +151,7 @@ async fn seed_checkins(setup: &attendance::Setup, options: &Options) -> anyhow::
             let batch = std::mem::replace(&mut pending, rest);
             total += batch.len();
             ingest::store_mapped(
-                db,
+                ingest::Intake::of(&setup.server.state),
                 setup.company_id,
                 ingest::Source::Pull,
                 batch,

@@ -13,7 +13,7 @@ use std::{
 use anyhow::Context;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
-use timekeeping::attendance::days::DayRules;
+use timekeeping::days::DayRules;
 
 use crate::{attendance::Setup, download, harness, load::Target};
 

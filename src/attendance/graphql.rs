@@ -4,10 +4,8 @@ use async_graphql::{Context, Object};
 use chrono::{DateTime, Utc};
 
 use super::{
-    corrections, pull, service,
-    types::{
-        AttendanceDay, AttendanceDayConnection, Checkin, CheckinConnection, CheckinFilter, Date,
-    },
+    service,
+    types::{AttendanceDay, AttendanceDayConnection, Checkin, CheckinConnection, CheckinFilter},
 };
 use crate::{
     auth::{ContextExt, Permission},
@@ -15,6 +13,10 @@ use crate::{
     pagination,
     state::AppContext,
     sync::jobs::SyncJob,
+};
+use crate::{
+    checkins::{corrections, pull},
+    scalars::Date,
 };
 
 /// Attendance queries.
@@ -147,9 +149,9 @@ impl AttendanceMutation {
         let app = ctx.app()?;
         crate::linking::service::camera_company(&app.db, scope.company_id).await?;
         let employee_id = crate::ids::parse(&input.employee_id, "employee")?;
+        let intake = crate::checkins::store::Intake::of(app);
         let row =
-            corrections::add_manual(&app.db, &scope, employee_id, input.at, &input.reason).await?;
-        app.checkins.notify();
+            corrections::add_manual(intake, &scope, employee_id, input.at, &input.reason).await?;
         Ok(Checkin(row))
     }
 

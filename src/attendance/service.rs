@@ -11,7 +11,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{days::DayStatus, types::CheckinFilter};
+use super::types::CheckinFilter;
+use crate::days::DayStatus;
 use crate::{
     employees::service::ListQuery,
     error::{ApiError, ApiResult},

@@ -1,37 +1,11 @@
-//! The attendance part of the schema: the `Date` scalar, raw check-ins and attendance days.
+//! The attendance part of the schema: raw check-ins and attendance days.
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, InputValueError, InputValueResult, Object, Scalar, ScalarType,
-    Value,
-};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
 use entity::{attendance_day, checkin, employee};
 
-use super::days::{self, DayStatus};
-use crate::{employees::Employee, ids, loaders::Loaders};
-
-/// A calendar day, `YYYY-MM-DD`.
-#[derive(Clone, Copy, Debug)]
-pub struct Date(pub NaiveDate);
-
-/// A calendar day, `YYYY-MM-DD`.
-#[Scalar(name = "Date")]
-impl ScalarType for Date {
-    fn parse(value: Value) -> InputValueResult<Self> {
-        match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .filter(|d| (1970..=9999).contains(&d.year()))
-                .map(Date)
-                .ok_or_else(|| InputValueError::custom("expected YYYY-MM-DD, years 1970–9999")),
-            _ => Err(InputValueError::expected_type(value)),
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
-    }
-}
+use crate::days::{self, DayStatus};
+use crate::{employees::Employee, ids, loaders::Loaders, scalars::Date};
 
 /// Who the camera saw.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -46,10 +46,8 @@ impl Company {
     /// Days up to this one are locked (a closed payroll period): they keep what they are, and
     /// corrections, holidays and leave that would change them are refused (`lockAttendance`,
     /// `unlockAttendance`). Null when nothing is locked.
-    async fn attendance_locked_through(&self) -> Option<crate::attendance::types::Date> {
-        self.0
-            .attendance_locked_through
-            .map(crate::attendance::types::Date)
+    async fn attendance_locked_through(&self) -> Option<crate::scalars::Date> {
+        self.0.attendance_locked_through.map(crate::scalars::Date)
     }
     /// When the company was created.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -144,9 +142,9 @@ impl CompanyMutation {
         .await?;
         txn.commit().await?;
         // The stored days follow the new day: a recompute job (in `syncJobs`, with progress).
-        crate::attendance::recompute::queue_outdated(
+        crate::days::job::queue_outdated(
             app,
-            crate::attendance::recompute::Outdated::OfCompany {
+            crate::days::job::Outdated::OfCompany {
                 company_id: scope.company_id,
                 by: scope.user_id,
             },

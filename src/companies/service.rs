@@ -44,7 +44,7 @@ pub async fn create_company_with_admin(
         created_at: Set(Utc::now()),
         workday_start_hour: Set(0),
         attendance_complete_until: Set(None),
-        attendance_days_version: Set(crate::attendance::days::RULES_VERSION),
+        attendance_days_version: Set(crate::days::RULES_VERSION),
         auto_sync: Set(false),
         default_schedule_id: Set(None),
         days_materialized_until: Set(None),

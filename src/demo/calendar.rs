@@ -8,10 +8,7 @@ use entity::{company, employee};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::{
-    attendance::{days::DayRules, ingest},
-    auth::Scope,
-    state::AppState,
-    vendor::VendorCheckin,
+    auth::Scope, checkins::store as ingest, days::DayRules, state::AppState, vendor::VendorCheckin,
 };
 
 pub async fn seed(app: &AppState, scope: &Scope) -> anyhow::Result<()> {
@@ -45,9 +42,14 @@ pub async fn seed(app: &AppState, scope: &Scope) -> anyhow::Result<()> {
         }
         date = date.succ_opt().unwrap_or(today);
     }
-    ingest::store(db, scope.company_id, ingest::Source::Pull, rows)
-        .await
-        .map_err(crate::error::ApiError::into_anyhow)?;
+    ingest::store(
+        ingest::Intake::of(app),
+        scope.company_id,
+        ingest::Source::Pull,
+        rows,
+    )
+    .await
+    .map_err(crate::error::ApiError::into_anyhow)?;
     // The history is all there is: attendance is known complete up to the start of today.
     company::Entity::update_many()
         .col_expr(

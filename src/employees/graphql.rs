@@ -8,8 +8,8 @@ use super::{
     types::{CreateEmployeeInput, Employee, EmployeeFilter, UpdateEmployeeInput},
 };
 use crate::{
-    attendance::day_rows,
     auth::{ContextExt, Permission},
+    days::rows as day_rows,
     db::Lock,
     error::{ApiError, ApiResult},
     ids,
@@ -168,7 +168,7 @@ impl EmployeesMutation {
             department_id,
             work_status: input.work_status.map(Into::into),
             profile_picture_url: input.profile_picture_url.into(),
-            start_date: Option::<Option<crate::attendance::types::Date>>::from(input.start_date)
+            start_date: Option::<Option<crate::scalars::Date>>::from(input.start_date)
                 .map(|d| d.map(|d| d.0)),
             effective_from,
         };

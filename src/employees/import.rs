@@ -193,7 +193,7 @@ async fn begin_chunk(
     db: &DatabaseConnection,
     company_id: Uuid,
 ) -> ApiResult<sea_orm::DatabaseTransaction> {
-    crate::attendance::day_rows::begin(db, company_id, crate::db::Lock::Exclusive).await
+    crate::days::rows::begin(db, company_id, crate::db::Lock::Exclusive).await
 }
 
 pub async fn import(

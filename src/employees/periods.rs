@@ -64,7 +64,7 @@ pub async fn follow(
     before: (Option<Uuid>, WorkStatus),
 ) -> ApiResult<()> {
     let company = crate::companies::service::get(db, company_id).await?;
-    let today = crate::attendance::days::DayRules::of(&company)?.today();
+    let today = crate::days::DayRules::of(&company)?.today();
     let from = from.unwrap_or(today);
     if from > today {
         return Err(ApiError::bad_input(
@@ -72,7 +72,7 @@ pub async fn follow(
             "must not be after today",
         ));
     }
-    crate::attendance::locked::refuse(
+    crate::days::locked::refuse(
         company.attendance_locked_through,
         from,
         "the change's first day",
@@ -139,19 +139,28 @@ pub async fn follow(
             .await?;
     }
     if from == today {
-        crate::attendance::rebuild::recompute_today(db, company_id, employee_id).await?;
-    } else {
-        // Nothing is stored before the company's first check-in or employee.
-        let first = crate::attendance::recompute::span(db, &company)
-            .await?
-            .map_or(from, |(first, _)| first - chrono::Duration::days(1));
-        crate::schedules::recompute::days(
+        crate::days::recompute(
             db,
             &company,
-            Some(vec![employee_id]),
-            from.max(first),
-            today,
-            None,
+            crate::days::Reach::employee(employee_id, today, today),
+            crate::days::Via::Fit,
+        )
+        .await?;
+    } else {
+        // Nothing is stored before the company's first check-in or employee.
+        let first = crate::days::job::span(db, &company)
+            .await?
+            .map_or(from, |(first, _)| first - chrono::Duration::days(1));
+        crate::days::recompute(
+            db,
+            &company,
+            crate::days::Reach {
+                employees: Some(vec![employee_id]),
+                from: from.max(first),
+                to: today,
+                by: None,
+            },
+            crate::days::Via::Fit,
         )
         .await?;
     }
@@ -168,15 +177,18 @@ pub async fn start_moved(
 ) -> ApiResult<()> {
     let employee_id = employee.id;
     let company = crate::companies::service::get(db, employee.company_id).await?;
-    let (before, after) = crate::attendance::since::moved_since(&company, employee, old_start)?;
-    let today = crate::attendance::days::DayRules::of(&company)?.today();
-    crate::schedules::recompute::days(
+    let (before, after) = crate::days::since::moved_since(&company, employee, old_start)?;
+    let today = crate::days::DayRules::of(&company)?.today();
+    crate::days::recompute(
         db,
         &company,
-        Some(vec![employee_id]),
-        before.min(after),
-        today,
-        None,
+        crate::days::Reach {
+            employees: Some(vec![employee_id]),
+            from: before.min(after),
+            to: today,
+            by: None,
+        },
+        crate::days::Via::Fit,
     )
     .await?;
     Ok(())

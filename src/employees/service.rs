@@ -162,11 +162,11 @@ pub async fn create(
     )
     .await?;
     // Check-ins seen before the employee existed are theirs now.
-    crate::attendance::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
+    crate::checkins::remap::remap(db, company_id, Some(&employee.employee_code_key)).await?;
     // The company's attendance starts no later than its first employee; the days this one is
     // expected from (their start date, else the company's first day) up to today are stored.
-    crate::attendance::since::extend_back(db, company_id, now).await?;
-    crate::attendance::expected::store_new(db, company_id, employee.id).await?;
+    crate::days::since::extend_back(db, company_id, now).await?;
+    crate::days::expected::store_new(db, company_id, employee.id).await?;
     Ok(employee)
 }
 
@@ -313,9 +313,8 @@ pub async fn update(
     }
     if code_changed {
         // Stored days follow the code; check-ins under the new ID are this employee's now.
-        crate::attendance::day_rows::rename(db, company_id, updated.id, &updated.employee_code_key)
-            .await?;
-        crate::attendance::remap::remap(db, company_id, Some(&updated.employee_code_key)).await?;
+        crate::days::rows::rename(db, company_id, updated.id, &updated.employee_code_key).await?;
+        crate::checkins::remap::remap(db, company_id, Some(&updated.employee_code_key)).await?;
     }
     Ok(updated)
 }

@@ -63,8 +63,8 @@ impl Employee {
     /// The first day the employee is expected at work (employment start); days before it are
     /// never absent. Null: the company's first day of attendance (its earliest check-in or
     /// employee, or the first day a pull covered).
-    async fn start_date(&self) -> Option<crate::attendance::types::Date> {
-        self.0.start_date.map(crate::attendance::types::Date)
+    async fn start_date(&self) -> Option<crate::scalars::Date> {
+        self.0.start_date.map(crate::scalars::Date)
     }
     /// The HR profile picture. Never sent to the cameras; face photos are separate.
     async fn profile_picture_url(&self) -> Option<&str> {
@@ -157,7 +157,7 @@ pub struct EmployeeFilter {
     pub face_sync_statuses: Option<Vec<FaceSyncStatus>>,
     /// Attendance days only (`attendanceDays`): days with any of these statuses. Refused where
     /// employees, not days, are listed.
-    pub statuses: Option<Vec<crate::attendance::days::DayStatus>>,
+    pub statuses: Option<Vec<crate::days::DayStatus>>,
 }
 
 impl EmployeeFilter {
@@ -193,7 +193,7 @@ pub struct CreateEmployeeInput {
     /// The first day the employee is expected at work (employment start). Omitted: the
     /// company's first day of attendance, so set it for hires who join later. Days without
     /// check-ins from it to today are stored at once.
-    pub start_date: Option<crate::attendance::types::Date>,
+    pub start_date: Option<crate::scalars::Date>,
 }
 
 /// Changes to an employee. Omitted fields stay as they are; `null` clears an optional field.
@@ -217,9 +217,9 @@ pub struct UpdateEmployeeInput {
     pub profile_picture_url: MaybeUndefined<String>,
     /// New employment start date, or null for the company's first day of attendance; the
     /// employee's days are recomputed from the earlier of the old and the new start.
-    pub start_date: MaybeUndefined<crate::attendance::types::Date>,
+    pub start_date: MaybeUndefined<crate::scalars::Date>,
     /// The day the `departmentId` or `workStatus` given here took effect, when it was before
     /// today (a move recorded late): the employee's days from it are recomputed. Not after
     /// today; a day in locked attendance is a `CONFLICT`.
-    pub effective_from: Option<crate::attendance::types::Date>,
+    pub effective_from: Option<crate::scalars::Date>,
 }

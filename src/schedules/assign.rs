@@ -11,11 +11,8 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    recompute::{self, Recomputed},
-    service::get,
-    types::AssignWorkScheduleInput,
-};
+use super::{service::get, types::AssignWorkScheduleInput};
+use crate::days::Recomputed;
 use crate::{
     audit::{self, AuditAction},
     auth::Scope,
@@ -57,8 +54,7 @@ pub async fn assign(
     if to.is_some_and(|to| to < from) {
         return Err(ApiError::bad_input("input.to", "must not be before `from`"));
     }
-    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
-        .await?;
+    let txn = crate::days::rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     get(&txn, scope.company_id, schedule_id).await?;
     let known_employees: Vec<Uuid> = employee::Entity::find()
         .select_only()
@@ -118,13 +114,16 @@ pub async fn assign(
     affected.sort_unstable();
     affected.dedup();
     let company = companies::service::get(&txn, scope.company_id).await?;
-    let recomputed = recompute::days(
+    let recomputed = crate::days::recompute(
         &txn,
         &company,
-        Some(affected),
-        from,
-        to.unwrap_or(NaiveDate::MAX),
-        Some(scope.user_id),
+        crate::days::Reach {
+            employees: Some(affected),
+            from,
+            to: to.unwrap_or(NaiveDate::MAX),
+            by: Some(scope.user_id),
+        },
+        crate::days::Via::Fit,
     )
     .await?;
     txn.commit().await?;
@@ -169,15 +168,14 @@ async fn department_members(
 
 /// Removes an assignment; the days it covered are recomputed by what applies without it.
 pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> ApiResult<Recomputed> {
-    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
-        .await?;
+    let txn = crate::days::rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     let assignment = schedule_assignment::Entity::find_by_id(id)
         .filter(schedule_assignment::Column::CompanyId.eq(scope.company_id))
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound("schedule assignment"))?;
     let company = companies::service::get(&txn, scope.company_id).await?;
-    crate::attendance::locked::refuse(
+    crate::days::locked::refuse(
         company.attendance_locked_through,
         assignment.from_date,
         "the assignment's first day",
@@ -207,13 +205,16 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> ApiResu
         }
         (None, None) => Vec::new(),
     };
-    let recomputed = recompute::days(
+    let recomputed = crate::days::recompute(
         &txn,
         &company,
-        Some(affected),
-        assignment.from_date,
-        assignment.to_date.unwrap_or(NaiveDate::MAX),
-        Some(scope.user_id),
+        crate::days::Reach {
+            employees: Some(affected),
+            from: assignment.from_date,
+            to: assignment.to_date.unwrap_or(NaiveDate::MAX),
+            by: Some(scope.user_id),
+        },
+        crate::days::Via::Fit,
     )
     .await?;
     txn.commit().await?;

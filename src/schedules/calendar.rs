@@ -10,15 +10,13 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    recompute::{self, Recomputed},
-    types::{HolidayInput, LeaveFilter, RecordLeaveInput},
-};
+use super::types::{HolidayInput, LeaveFilter, RecordLeaveInput};
+use crate::days::Recomputed;
 use crate::{
-    attendance::{day_rows, locked},
     audit::{self, AuditAction},
     auth::Scope,
     companies,
+    days::{locked, rows as day_rows},
     error::{ApiError, ApiResult},
     ids, pagination,
 };
@@ -63,7 +61,18 @@ async fn everyone_on(
     company: &company::Model,
     date: NaiveDate,
 ) -> ApiResult<Recomputed> {
-    recompute::days(txn, company, None, date, date, Some(scope.user_id)).await
+    crate::days::recompute(
+        txn,
+        company,
+        crate::days::Reach {
+            employees: None,
+            from: date,
+            to: date,
+            by: Some(scope.user_id),
+        },
+        crate::days::Via::Fit,
+    )
+    .await
 }
 
 pub async fn create_holiday(
@@ -206,13 +215,16 @@ pub async fn record_leave(
         ),
     )
     .await?;
-    let recomputed = recompute::days(
+    let recomputed = crate::days::recompute(
         &txn,
         &company,
-        Some(vec![employee_id]),
-        from,
-        to,
-        Some(scope.user_id),
+        crate::days::Reach {
+            employees: Some(vec![employee_id]),
+            from,
+            to,
+            by: Some(scope.user_id),
+        },
+        crate::days::Via::Fit,
     )
     .await?;
     txn.commit().await?;
@@ -256,13 +268,16 @@ pub async fn cancel_leave(
         ),
     )
     .await?;
-    let recomputed = recompute::days(
+    let recomputed = crate::days::recompute(
         &txn,
         &company,
-        Some(vec![model.employee_id]),
-        model.from_date,
-        model.to_date,
-        Some(scope.user_id),
+        crate::days::Reach {
+            employees: Some(vec![model.employee_id]),
+            from: model.from_date,
+            to: model.to_date,
+            by: Some(scope.user_id),
+        },
+        crate::days::Via::Fit,
     )
     .await?;
     txn.commit().await?;

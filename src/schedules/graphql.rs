@@ -4,9 +4,7 @@
 use async_graphql::{Context, ID, Object};
 
 use super::{
-    calendar, lock,
-    recompute::Recomputed,
-    service,
+    calendar, lock, service,
     types::{
         AssignWorkScheduleInput, AssignWorkSchedulePayload, AttendanceLockPayload, DaysRecomputed,
         Holiday, HolidayInput, Leave, LeaveConnection, LeaveFilter, RecordLeaveInput,
@@ -14,10 +12,11 @@ use super::{
     },
 };
 use crate::{
-    attendance::types::Date,
     auth::{ContextExt, Permission},
     companies::Company,
+    days::Recomputed,
     ids, pagination,
+    scalars::Date,
     state::AppContext,
     state::AppState,
     sync::jobs::SyncJob,

@@ -1,5 +1,5 @@
 //! Locking attendance up to a day (a payroll period HR has closed) and reopening it. What a
-//! lock means for the days is in `attendance::locked`.
+//! lock means for the days is in `days::locked`.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
@@ -13,12 +13,12 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::recompute::{self, Recomputed};
+use crate::days::Recomputed;
 use crate::{
-    attendance::{day_rows, days::DayRules, plan::Scope as Employees, rebuild, recompute::span},
     audit::{self, AuditAction},
     auth::Scope,
     companies,
+    days::{DayRules, expected, job::span, rows as day_rows},
     db::Lock,
     error::{ApiError, ApiResult},
 };
@@ -71,14 +71,7 @@ pub async fn lock(
     // Absences the calendar pass has not stored yet (it was not running) go in first: their
     // windows count below, and nothing is kept if the lock is refused.
     if let Some(until) = company.days_materialized_until.filter(|u| *u < through) {
-        rebuild::materialize(
-            &txn,
-            &company,
-            Employees::All,
-            until + Duration::days(1),
-            through,
-        )
-        .await?;
+        expected::store_missing(&txn, &company, until + Duration::days(1), through).await?;
     }
     // Check-ins still arriving for the days would be kept out of them for good, and a day
     // without one would read ABSENT once the watermark passes: lock only what is known complete
@@ -188,8 +181,18 @@ pub async fn unlock(
     )
     .await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
-    let recomputed =
-        recompute::days(&txn, &company, None, reopen, through, Some(scope.user_id)).await?;
+    let recomputed = crate::days::recompute(
+        &txn,
+        &company,
+        crate::days::Reach {
+            employees: None,
+            from: reopen,
+            to: through,
+            by: Some(scope.user_id),
+        },
+        crate::days::Via::Fit,
+    )
+    .await?;
     txn.commit().await?;
     Ok((company, recomputed))
 }

@@ -5,7 +5,6 @@ mod assign;
 mod calendar;
 mod graphql;
 mod lock;
-pub mod recompute;
 mod service;
 pub mod types;
 mod validate;

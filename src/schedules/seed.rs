@@ -14,7 +14,7 @@ pub async fn seed_demo(
     use chrono::{Datelike, Duration, Weekday};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-    use crate::attendance::types::Date;
+    use crate::scalars::Date;
     use types::{DayOfWeek, HolidayInput, LeaveKind, RecordLeaveInput, WorkScheduleInput};
 
     let days = |n: usize| -> Vec<DayOfWeek> { DayOfWeek::ALL.into_iter().take(n).collect() };
@@ -72,10 +72,9 @@ pub async fn seed_demo(
         wednesday += Duration::days(1);
     }
     // A holiday last month, and one this month when its first Wednesday has passed.
-    let today = crate::attendance::days::DayRules::of(
-        &crate::companies::service::get(db, scope.company_id).await?,
-    )?
-    .today();
+    let today =
+        crate::days::DayRules::of(&crate::companies::service::get(db, scope.company_id).await?)?
+            .today();
     let mut this_month = today.with_day(1).unwrap_or(today);
     while this_month.weekday() != Weekday::Wed {
         this_month += Duration::days(1);

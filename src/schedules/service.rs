@@ -11,16 +11,13 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    recompute::{self, Recomputed},
-    types::WorkScheduleInput,
-    validate,
-};
+use super::{types::WorkScheduleInput, validate};
+use crate::days::Recomputed;
 use crate::{
-    attendance::recompute::span,
     audit::{self, AuditAction},
     auth::Scope,
     companies,
+    days::job::span,
     error::{ApiError, ApiResult},
 };
 
@@ -131,8 +128,7 @@ pub async fn update(
     input: &WorkScheduleInput,
 ) -> ApiResult<(work_schedule::Model, Recomputed)> {
     let checked = validate::check(input)?;
-    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
-        .await?;
+    let txn = crate::days::rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     let before = get(&txn, scope.company_id, id).await?;
     let mut after = before.clone();
     checked.apply(&mut after);
@@ -158,13 +154,16 @@ pub async fn update(
     let company = companies::service::get(&txn, scope.company_id).await?;
     let recomputed = match in_effect_from(&txn, &company, id).await? {
         Some(from) => {
-            recompute::days(
+            crate::days::recompute(
                 &txn,
                 &company,
-                None,
-                from,
-                NaiveDate::MAX,
-                Some(scope.user_id),
+                crate::days::Reach {
+                    employees: None,
+                    from,
+                    to: NaiveDate::MAX,
+                    by: Some(scope.user_id),
+                },
+                crate::days::Via::Fit,
             )
             .await?
         }
@@ -217,8 +216,7 @@ pub async fn set_default(
     scope: &Scope,
     schedule_id: Uuid,
 ) -> ApiResult<(work_schedule::Model, Recomputed)> {
-    let txn = crate::attendance::day_rows::begin(db, scope.company_id, crate::db::Lock::Exclusive)
-        .await?;
+    let txn = crate::days::rows::begin(db, scope.company_id, crate::db::Lock::Exclusive).await?;
     let schedule = get(&txn, scope.company_id, schedule_id).await?;
     let mut company = companies::service::get(&txn, scope.company_id).await?;
     let before = company.default_schedule_id;
@@ -244,13 +242,16 @@ pub async fn set_default(
     .await?;
     let recomputed = match span(&txn, &company).await? {
         Some((first, _)) => {
-            recompute::days(
+            crate::days::recompute(
                 &txn,
                 &company,
-                None,
-                first,
-                NaiveDate::MAX,
-                Some(scope.user_id),
+                crate::days::Reach {
+                    employees: None,
+                    from: first,
+                    to: NaiveDate::MAX,
+                    by: Some(scope.user_id),
+                },
+                crate::days::Via::Fit,
             )
             .await?
         }

@@ -4,9 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Datelike, Utc, Weekday};
 use entity::{holiday, leave, schedule_assignment, work_schedule};
 
-use crate::{
-    attendance::types::Date, employees::Employee, ids, loaders::Loaders, sync::jobs::SyncJob,
-};
+use crate::{employees::Employee, ids, loaders::Loaders, scalars::Date, sync::jobs::SyncJob};
 
 /// A day of the week.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

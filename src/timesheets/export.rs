@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use super::service::Sheet;
-use crate::attendance::days::DayStatus;
+use crate::days::DayStatus;
 
 /// The header row.
 pub fn header((from, to): (NaiveDate, NaiveDate)) -> Vec<String> {

@@ -9,7 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::{
-    attendance::{days::DayStatus, types::AttendanceDay},
+    attendance::types::AttendanceDay,
+    days::DayStatus,
     employees::service::ListQuery,
     error::{ApiError, ApiResult},
 };

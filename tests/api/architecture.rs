@@ -9,9 +9,11 @@ use std::{
 };
 
 /// Modules that hold a domain's rules; the engine and the infrastructure must not import them.
-const DOMAINS: [&str; 12] = [
+const DOMAINS: [&str; 14] = [
     "attendance",
+    "checkins",
     "companies",
+    "days",
     "departments",
     "demo",
     "employees",
@@ -333,5 +335,47 @@ fn every_path_architecture_md_names_exists() {
     assert!(
         missing.is_empty(),
         "ARCHITECTURE.md names paths that do not exist: {missing:?}"
+    );
+}
+
+#[test]
+fn stored_days_sit_below_the_modules_that_change_them() {
+    // `days/` reads what it needs through its own queries: it imports none of the modules
+    // whose changes reach days (they call its one entry point, `days::recompute`).
+    const ABOVE: [&str; 8] = [
+        "attendance",
+        "checkins",
+        "employees",
+        "photos",
+        "schedules",
+        "sync",
+        "timesheets",
+        "linking",
+    ];
+    let tree = Tree::read();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    assert!(
+        tree.edges
+            .get(&root.join("days/rebuild.rs"))
+            .is_some_and(|t| t.iter().any(|f| f.ends_with("days/rows.rs"))),
+        "src/days/ is read"
+    );
+    let mut found = Vec::new();
+    for (file, targets) in &tree.edges {
+        if !file.starts_with(root.join("days")) {
+            continue;
+        }
+        for target in targets {
+            if module_of(&root, target)
+                .first()
+                .is_some_and(|m| ABOVE.contains(&m.as_str()))
+            {
+                found.push((file.clone(), target.clone()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "src/days/ imports modules above it: {found:#?}"
     );
 }

@@ -10,7 +10,7 @@ use futures_util::SinkExt;
 use md5::Digest;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::{Value, json};
-use timekeeping::{attendance::ingest, vendor::VendorCheckin};
+use timekeeping::{checkins::store as ingest, vendor::VendorCheckin};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::{
@@ -215,9 +215,8 @@ app_test!(async fn a_pull_batch_of_3000_rows_does_not_stall_the_live_feed(app) {
     // One batch stored at one moment, as a pull stores it: older than "live".
     let hours_ago = Utc::now().timestamp_millis() - 3 * 3_600_000;
     let rows: Vec<VendorCheckin> = (0..3000).map(|i| pulled_row(i, hours_ago)).collect();
-    let stored = ingest::store(&app.state.db, company.id, ingest::Source::Pull, rows).await.expect("stored");
+    let stored = ingest::store(ingest::Intake::of(&app.state), company.id, ingest::Source::Pull, rows).await.expect("stored");
     assert_eq!(stored, 3000);
-    app.state.checkins.notify();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let live = seed(Some("E000"), 0, Utc::now().timestamp_millis() - 1000);
@@ -240,7 +239,7 @@ app_test!(async fn a_catch_up_after_a_long_gap_queues_a_backfill_and_keeps_the_w
     model.update(&app.state.db).await.expect("watermark set");
     app.sim.add_checkin(seed(Some("E000"), 0, (gap_start + chrono::Duration::hours(30)).timestamp_millis()));
 
-    timekeeping::attendance::pull::catch_up_all(&app.state).await.expect("catch-up");
+    timekeeping::checkins::pull::catch_up_all(&app.state).await.expect("catch-up");
     let watermark = |app: &TestApp| {
         let db = app.state.db.clone();
         async move {

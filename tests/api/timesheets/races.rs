@@ -154,7 +154,7 @@ async fn concurrent_changes_leave_the_days_a_fresh_recompute_would_store() {
                 json!({ "id": ids[n], "i": { "departmentId": department(if n % 2 == 0 { "B" } else { "A" }), "effectiveFrom": "2026-10-07" } })).await);
             errors.push(app.graphql(Some(token), "mutation($i: RecordLeaveInput!) { recordLeave(input: $i) { leave { id } } }",
                 json!({ "i": { "employeeId": ids[n + 4], "from": "2026-10-08", "to": "2026-10-09", "kind": "SICK" } })).await);
-            timekeeping::attendance::absences::pass(&app.state)
+            timekeeping::days::absences::pass(&app.state)
                 .await
                 .expect("calendar pass");
         }

@@ -3,7 +3,7 @@
 //! for a new employee (from their first expected day to today).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::employee;
+use entity::{company, employee};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    days::DayRules,
+    DayRules,
     plan::Scope,
     rebuild,
     since::{employee_since, extend_back, first_day},
@@ -55,6 +55,17 @@ pub async fn fill(
         after = Some(last);
     }
     Ok(stored)
+}
+
+/// Stores every employee's expected days without check-ins from `from` to `to` that are not
+/// stored yet (the calendar pass had not reached them); stored days are left alone.
+pub async fn store_missing(
+    db: &impl ConnectionTrait,
+    company: &company::Model,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<usize> {
+    rebuild::materialize(db, company, Scope::All, from, to).await
 }
 
 /// Stores the days a new employee is expected at work without check-ins (from their start, or

@@ -11,7 +11,7 @@ use chrono::Duration as Days;
 use entity::{company, schedule_assignment};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::Expr};
 
-use super::{days::DayRules, plan::Scope};
+use super::{DayRules, plan::Scope};
 use crate::{
     error::ApiResult,
     periodic::{Start, Task},

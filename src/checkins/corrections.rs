@@ -10,9 +10,10 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    day_rows::{self, Touched},
+use super::store::Intake;
+use crate::days::{
     plan::{Planner, Scope as PlanScope},
+    rows::{self as day_rows, Touched},
 };
 use crate::{
     audit::{self, AuditAction},
@@ -42,7 +43,7 @@ async fn day_of(
     employee_id: Uuid,
     at: DateTime<Utc>,
 ) -> ApiResult<Option<NaiveDate>> {
-    let date = super::days::DayRules::of(company)?.local_date(at);
+    let date = crate::days::DayRules::of(company)?.local_date(at);
     let only = [employee_id];
     let planner = Planner::load(txn, company, PlanScope::Only(&only), date, date).await?;
     Ok(planner.locate(employee_id, at).map(|(day, _)| day))
@@ -62,7 +63,7 @@ fn earliest_manual(company: &company::Model, now: DateTime<Utc>) -> DateTime<Utc
 
 /// Adds a check-in by hand for an employee at a past moment.
 pub async fn add_manual(
-    db: &DatabaseConnection,
+    intake: Intake<'_>,
     scope: &Scope,
     employee_id: Uuid,
     at: DateTime<Utc>,
@@ -73,7 +74,7 @@ pub async fn add_manual(
     if at > Utc::now() + Duration::minutes(1) {
         return Err(ApiError::bad_input("input.at", "must not be in the future"));
     }
-    let txn = day_rows::begin(db, scope.company_id, crate::db::Lock::Shared).await?;
+    let txn = day_rows::begin(intake.db(), scope.company_id, crate::db::Lock::Shared).await?;
     let employee = crate::employees::service::get(&txn, scope.company_id, employee_id).await?;
     let company = companies::service::get(&txn, scope.company_id).await?;
     // Not before the company's camera timekeeping existed (a bounded look-back when that is
@@ -83,13 +84,13 @@ pub async fn add_manual(
         return Err(ApiError::bad_input(
             "input.at",
             format!(
-                "must not be before {} (the company's first day of attendance, or                  {MANUAL_LOOK_BACK_DAYS} days back if that is later)",
+                "must not be before {} (the company's first day of attendance, or {MANUAL_LOOK_BACK_DAYS} days back if that is later)",
                 earliest.to_rfc3339()
             ),
         ));
     }
     if let Some(day) = day_of(&txn, &company, employee.id, at).await? {
-        super::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
+        crate::days::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
     }
     let place_id = hanet_connection::Entity::find_by_id(scope.company_id)
         .one(&txn)
@@ -141,6 +142,7 @@ pub async fn add_manual(
     )
     .await?;
     txn.commit().await?;
+    intake.stored(1);
     Ok(row)
 }
 
@@ -171,7 +173,7 @@ pub async fn void(
         _ => None,
     };
     if let Some((_, day)) = day {
-        super::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
+        crate::days::locked::refuse(company.attendance_locked_through, day, "the check-in's day")?;
     }
     let now = Utc::now();
     checkin::Entity::update_many()
@@ -185,8 +187,13 @@ pub async fn void(
     row.voided_by = Some(scope.user_id);
     row.void_reason = Some(why.clone());
     if let Some((employee_id, day)) = day {
-        super::rebuild::recompute(&txn, &company, PlanScope::Only(&[employee_id]), day, day)
-            .await?;
+        crate::days::recompute(
+            &txn,
+            &company,
+            crate::days::Reach::employee(employee_id, day, day),
+            crate::days::Via::Fit,
+        )
+        .await?;
     }
     audit::record(
         &txn,

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::ingest::{self, Source};
+use super::store::{self as ingest, Intake, Source};
 use crate::linking::camera::Vendored;
 use crate::{
     auth::Scope,
@@ -116,7 +116,9 @@ pub async fn pulled(app: &AppState, job: &sync_job::Model) {
     else {
         return;
     };
-    if let Err(e) = super::expected::pulled(&app.db, job.company_id, slice.from, slice.to).await {
+    if let Err(e) =
+        crate::days::expected::pulled(&app.db, job.company_id, slice.from, slice.to).await
+    {
         tracing::warn!(company.id = %job.company_id, error = e.message(), "storing the days a pull reached failed; the calendar pass and the next change store them");
     }
     let Ok(company) = crate::companies::service::get(&app.db, job.company_id).await else {
@@ -163,7 +165,8 @@ pub async fn pull_range(
     let fetch = |from: DateTime<Utc>, to: DateTime<Utc>, page: u32| async move {
         camera.checkins(place_id, from, to, page).await.or_api()
     };
-    let store = |rows| ingest::store_mapped(&app.db, company_id, Source::Pull, rows, &employees);
+    let intake = Intake::of(app);
+    let store = |rows| ingest::store_mapped(intake, company_id, Source::Pull, rows, &employees);
     let (mut seen, mut new) = (0, 0);
     let mut buffer = Vec::new();
     for (from, to) in vendor.checkin_slices(from, to) {
@@ -188,9 +191,6 @@ pub async fn pull_range(
         }
     }
     new += store(buffer).await?;
-    if new > 0 {
-        app.checkins.notify();
-    }
     Ok((seen, new))
 }
 
@@ -333,7 +333,7 @@ async fn catch_up(
     }
     // Check-ins of employees created since they were stored (a create racing an ingest), in
     // one transaction with their days: a recompute in between would count them twice.
-    let txn = super::day_rows::begin(&app.db, company.id, crate::db::Lock::Shared).await?;
+    let txn = crate::days::rows::begin(&app.db, company.id, crate::db::Lock::Shared).await?;
     super::remap::remap(&txn, company.id, None).await?;
     txn.commit().await?;
     Ok(())

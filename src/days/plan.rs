@@ -12,7 +12,7 @@ use entity::{
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::days::{self, DayRules, Plan, Shift};
+use crate::days::{self, DayRules, Plan, Shift};
 use crate::error::ApiResult;
 
 /// Which employees a planner knows.

@@ -1,5 +1,6 @@
-//! The one store of raw check-ins. Both sources (webhook, pull) land here, de-duplicated by a
-//! natural key — capture time in milliseconds, place, device and person (Hanet person id, else
+//! The one store of raw check-ins. Every source (webhook, pull, a check-in added by hand) lands
+//! here through an [`Intake`], which also wakes the live feed when anything new was stored, so
+//! a new intake path cannot forget it. Rows are de-duplicated by a natural key — capture time in milliseconds, place, device and person (Hanet person id, else
 //! alias, else `-` for a stranger) — because a pulled row carries no event id. The webhook's
 //! event id is kept too and is unique, so a replayed event id with changed fields is dropped.
 //! Rows are inserted in batches inside one transaction; duplicates are skipped by the unique
@@ -16,8 +17,39 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::day_rows::{self, Touched};
-use crate::{bulk, error::ApiResult, vendor::VendorCheckin};
+use crate::days::rows::{self as day_rows, Touched};
+use crate::{bulk, error::ApiResult, events::CheckinHub, state::AppState, vendor::VendorCheckin};
+
+/// Where check-ins are stored (the database) and whom new ones wake (the live feeds, here and
+/// on other processes).
+#[derive(Clone, Copy)]
+pub struct Intake<'a> {
+    db: &'a DatabaseConnection,
+    feed: &'a CheckinHub,
+}
+
+impl<'a> Intake<'a> {
+    pub fn new(db: &'a DatabaseConnection, feed: &'a CheckinHub) -> Self {
+        Self { db, feed }
+    }
+
+    /// The process's store and feed.
+    pub fn of(app: &'a AppState) -> Self {
+        Self::new(&app.db, &app.checkins)
+    }
+
+    /// The database, for an intake path that writes its rows in its own transaction.
+    pub(super) fn db(self) -> &'a DatabaseConnection {
+        self.db
+    }
+
+    /// `new` check-ins were stored (committed): wakes the feeds when there are any.
+    pub(super) fn stored(self, new: u64) {
+        if new > 0 {
+            self.feed.notify();
+        }
+    }
+}
 
 /// Where a check-in came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,7 +147,7 @@ pub async fn all_employees(db: &DatabaseConnection, company_id: Uuid) -> ApiResu
 
 /// Stores check-ins of one company; returns how many were new.
 pub async fn store(
-    db: &DatabaseConnection,
+    intake: Intake<'_>,
     company_id: Uuid,
     source: Source,
     rows: Vec<VendorCheckin>,
@@ -123,8 +155,8 @@ pub async fn store(
     if rows.is_empty() {
         return Ok(0);
     }
-    let mapping = employees_for(db, company_id, &rows).await?;
-    store_mapped(db, company_id, source, rows, &mapping).await
+    let mapping = employees_for(intake.db, company_id, &rows).await?;
+    store_mapped(intake, company_id, source, rows, &mapping).await
 }
 
 const COLUMNS: [bulk::Column; 20] = [
@@ -151,9 +183,9 @@ const COLUMNS: [bulk::Column; 20] = [
 ];
 
 /// Stores check-ins with `mapping`, and adds the new ones to their stored attendance days in
-/// the same transaction; returns how many were new.
+/// the same transaction; returns how many were new (and wakes the feeds when any were).
 pub async fn store_mapped(
-    db: &DatabaseConnection,
+    intake: Intake<'_>,
     company_id: Uuid,
     source: Source,
     rows: Vec<VendorCheckin>,
@@ -162,6 +194,7 @@ pub async fn store_mapped(
     if rows.is_empty() {
         return Ok(0);
     }
+    let db = intake.db;
     let backend = db.get_database_backend();
     let now = Utc::now();
     let text = |v: Option<String>| bulk::text_or_empty(backend, v);
@@ -240,5 +273,6 @@ pub async fn store_mapped(
         .checkins_ingested
         .with_label_values(&[source.as_str()])
         .inc_by(inserted);
+    intake.stored(inserted);
     Ok(inserted)
 }

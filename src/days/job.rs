@@ -17,10 +17,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{
-    days::{DayRules, RULES_VERSION},
-    plan::Scope,
-};
+use super::{DayRules, RULES_VERSION, plan::Scope};
 use crate::{
     companies,
     error::ApiResult,

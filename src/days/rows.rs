@@ -17,10 +17,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
-    days::{self, Checkins, Day, DayKind, Plan},
-    plan::{Planner, Scope},
-};
+use super::plan::{Planner, Scope};
+use crate::days::{self, Checkins, Day, DayKind, Plan};
 use crate::{bulk, companies, error::ApiResult};
 
 /// The check-ins a batch adds: employee and capture time.

@@ -9,10 +9,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::{
-    day_rows::{Mode, Row, group, write},
-    days,
     plan::{Planner, Scope},
+    rows::{Mode, Row, group, write},
 };
+use crate::days;
 use crate::error::ApiResult;
 
 /// The days without check-ins that are stored anyway (absences, leave, holidays) of the
@@ -58,7 +58,7 @@ pub async fn recompute(
 ) -> ApiResult<usize> {
     // Alone among the company's day writers before anything is read (see `day_rows::lock`);
     // on SQLite the transaction holds the write lock from its start (`db::begin_write`).
-    super::day_rows::lock(db, company.id, crate::db::Lock::Exclusive).await?;
+    super::rows::lock(db, company.id, crate::db::Lock::Exclusive).await?;
     // Locked days keep what they are.
     let from = super::locked::first_open(super::locked::through(db, company.id).await?, from);
     if from > to {
@@ -154,7 +154,7 @@ pub async fn materialize(
     if from > to {
         return Ok(0);
     }
-    super::day_rows::lock(db, company.id, crate::db::Lock::Shared).await?;
+    super::rows::lock(db, company.id, crate::db::Lock::Shared).await?;
     let from = super::locked::first_open(super::locked::through(db, company.id).await?, from);
     if from > to {
         return Ok(0);
@@ -163,17 +163,4 @@ pub async fn materialize(
     let rows = expected_rows(&planner, from, to, &HashSet::new());
     write(db, company.id, &rows, Mode::Missing).await?;
     Ok(rows.len())
-}
-
-/// Recomputes one employee's stored day of today by their schedule and leave as they are now
-/// (after a move to another department or a work-status change); past days keep what applied.
-pub async fn recompute_today(
-    db: &impl ConnectionTrait,
-    company_id: Uuid,
-    employee_id: Uuid,
-) -> ApiResult<()> {
-    let company = crate::companies::service::get(db, company_id).await?;
-    let today = days::DayRules::of(&company)?.today();
-    recompute(db, &company, Scope::Only(&[employee_id]), today, today).await?;
-    Ok(())
 }

@@ -11,7 +11,7 @@ use entity::{company, employee};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::days::DayRules;
+use super::DayRules;
 use crate::error::ApiResult;
 
 /// Moves the company's start of attendance back to `at` when `at` is earlier; returns whether

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::ingest::{self, Source};
+use super::store::{self as ingest, Intake, Source};
 use crate::{error::ApiResult, error::http_error, state::AppState};
 
 pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
@@ -54,13 +54,8 @@ pub async fn hanet_webhook(app: web::Data<AppState>, body: web::Bytes) -> HttpRe
     let Some(checkin) = parsed.checkin else {
         return HttpResponse::Ok().json(serde_json::json!({ "ok": true }));
     };
-    match ingest::store(&app.db, company_id, Source::Webhook, vec![checkin]).await {
-        Ok(new) => {
-            if new > 0 {
-                app.checkins.notify();
-            }
-            HttpResponse::Ok().json(serde_json::json!({ "ok": true }))
-        }
+    match ingest::store(Intake::of(&app), company_id, Source::Webhook, vec![checkin]).await {
+        Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "ok": true })),
         // Not stored: a non-2xx makes the sender try again (and the catch-up pull fills it).
         Err(e) => {
             if let crate::error::ApiError::Internal(cause) = &e {

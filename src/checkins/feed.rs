@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use super::types::Checkin;
+use crate::attendance::types::Checkin;
 use crate::auth::{ContextExt, Permission};
 use crate::state::AppContext;
 

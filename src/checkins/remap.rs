@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
-use super::day_rows::{self, Touched};
+use crate::days::rows::{self as day_rows, Touched};
 use crate::error::ApiResult;
 
 /// Maps the company's unmatched check-ins whose alias is now an employee's ID (only those with
